@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-2.0
+# Wrapper Makefile of netfs-iocount; Kbuild lists the objects.
+#
+#   make            build the modules against KDIR (W=1) into build/module
+#   make run        the demo on Debian's stock kernel under QEMU
+#   make check      every test; ends with "N passed, N failed"
+#   make kernel     build (or reuse) the debug test kernel
+#   make clean      remove build/
+#
+# KDIR defaults to the running kernel's build directory if it exists, else
+# the installed Debian linux-headers-6.1.0-*-amd64.
+
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+		    $(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.0-*-amd64))))
+
+all: modules
+
+modules:
+	@test -n "$(KDIR)" || { echo "no kernel headers: run scripts/deps or pass KDIR=" >&2; exit 1; }
+	scripts/build-module "$(KDIR)" build/module
+	@cat build/module/warnings
+	@ls build/module/*.ko
+
+run:
+	scripts/run-demo
+
+check:
+	scripts/check
+
+kernel:
+	scripts/kernel-debug
+
+clean:
+	rm -rf build
+
+.PHONY: all modules run check kernel clean
