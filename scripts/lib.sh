@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shell helpers shared by every script under scripts/.  Source it, do not run it.
+#
+# Everything long-lived lives under $NETFS_IOCOUNT_CACHE, keyed by a hash of
+# what it was built from; everything per-run lives under $BUILD (build/ in the
+# project tree, git-ignored).
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+CACHE=${NETFS_IOCOUNT_CACHE:-$HOME/.cache/netfs-iocount}
+JOBS=${JOBS:-$(nproc)}
+
+msg() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+die() { msg "error: $*"; exit 1; }
+
+# need CMD PACKAGE: fail with a one-line hint when a tool is missing.
+need() {
+	command -v "$1" >/dev/null 2>&1 ||
+		die "'$1' is missing; install it with: scripts/deps (Debian package $2)"
+}
+
+# hash_of FILE|STRING...: a short, stable key for a set of inputs.
+hash_of() {
+	local arg
+	for arg in "$@"; do
+		if [ -f "$arg" ]; then
+			printf 'file %s\n' "${arg##*/}"
+			cat "$arg"
+		else
+			printf 'str %s\n' "$arg"
+		fi
+	done | sha256sum | cut -c1-16
+}
+
+# The Debian kernel ABI the project tests against: the one that the
+# linux-headers-amd64 metapackage points at, e.g. "6.1.0-56".
+stock_abi() {
+	local dir
+	dir=$(ls -d /usr/src/linux-headers-6.1.0-*-amd64 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$dir" ] || die "no Debian linux-headers-6.1.0-*-amd64; run scripts/deps"
+	dir=${dir##*/linux-headers-}
+	printf '%s\n' "${dir%-amd64}"
+}
+
+stock_headers() { printf '/usr/src/linux-headers-%s-amd64\n' "$(stock_abi)"; }
+stock_dir() { printf '%s/stock-%s-amd64\n' "$CACHE" "$(stock_abi)"; }
+
+# Debian's linux-source-6.1 version, the base of the debug kernel.
+source_version() {
+	dpkg-query -W -f '${Version}' linux-source-6.1 2>/dev/null ||
+		die "linux-source-6.1 is not installed; run scripts/deps"
+}
+
+# The patch series applied to the debug kernel before it is built: every
+# *.patch under $DEBUG_PATCHES (default build/patches, written by
+# `make patches`), in name order.  None is fine.
+debug_patches() {
+	local dir=${DEBUG_PATCHES:-$BUILD/patches}
+	[ -d "$dir" ] || return 0
+	find "$dir" -maxdepth 1 -name '[0-9]*.patch' | sort
+}
+
+# Directory of the debug kernel build for the current inputs.
+debug_dir() {
+	# shellcheck disable=SC2046
+	printf '%s/debug-%s\n' "$CACHE" "$(hash_of "linux-source-6.1 $(source_version)" \
+		"$TOP/tests/kernel.config" "$TOP/scripts/kernel-debug" \
+		$(debug_patches))"
+}
+
+# Run a command quietly, keeping its output in a log that is shown on failure.
+run_logged() {
+	local log=$1
+	shift
+	mkdir -p "$(dirname "$log")"
+	if ! "$@" >"$log" 2>&1; then
+		tail -n 40 "$log" >&2
+		die "'$*' failed; full log: $log"
+	fi
+}
+
+# ktap_extract LOG SUITE: the KTAP document a guest printed for SUITE between
+# the markers of tests/guest/kunit.sh.
+ktap_extract() {
+	tr -d '\r' <"$1" |
+		sed -n "/^NETFS_IOCOUNT_KTAP_BEGIN $2\$/,/^NETFS_IOCOUNT_KTAP_END $2\$/p" |
+		sed '1d;$d'
+}
+
+# kunit_parse KTAP: parse results with the kernel's own kunit.py; fails when
+# any test failed or none ran.
+kunit_parse() {
+	python3 "$(debug_dir)/src/tools/testing/kunit/kunit.py" parse "$(realpath "$1")"
+}
