@@ -67,7 +67,7 @@ void netfs_iocount_underflow(struct netfs_iocount *ic);
 #define NETFS_IOCOUNT_FAULT NETFS_IOCOUNT_FAULT_NONE
 #endif
 #define netfs_iocount_fault(f) \
-	(NETFS_IOCOUNT_FAULT == NETFS_IOCOUNT_FAULT_##f)
+	(NETFS_IOCOUNT_FAULT_##f == NETFS_IOCOUNT_FAULT)
 
 /**
  * netfs_iocount_begin - account the start of an I/O request
