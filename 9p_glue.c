@@ -29,11 +29,14 @@
  *	...
  *	netfs_iocount_evict_inode(inode, &v9inode->iocount);
  *
+ * A wait that hangs is reported every hung_warn_secs with the superblock's
+ * s_id and the inode number.
+ *
  * Context: process context, from ->evict_inode; may sleep.
  */
 void netfs_iocount_evict_inode(struct inode *inode, struct netfs_iocount *ic)
 {
-	netfs_iocount_wait(ic);
+	netfs_iocount_wait_inode(ic, inode);
 	clear_inode(inode);
 }
 EXPORT_SYMBOL_GPL(netfs_iocount_evict_inode);
