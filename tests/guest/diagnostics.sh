@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: GPL-2.0
+# Guest scenario (debug kernel): the diagnostics seen from user space.
+# Parameters refuse bad values and keep their old ones; debugfs files are
+# root-only; the trace events exist in tracefs and fire once enabled; the
+# statistics file follows the switches.
+# timeout: 300
+
+P=/sys/module/netfs_iocount/parameters
+D=/sys/kernel/debug/netfs_iocount
+T=/sys/kernel/tracing
+
+insmod /modules/netfs_iocount.ko
+
+refuse() {	# refuse PARAM VALUE: the write fails, the value stays
+	before=$(cat "$P/$1")
+	if echo "$2" >"$P/$1" 2>/dev/null; then
+		echo "$1 accepted '$2'"
+		return 1
+	fi
+	[ "$(cat "$P/$1")" = "$before" ] || { echo "$1 changed on '$2'"; return 1; }
+}
+refuse hung_warn_secs -1
+refuse hung_warn_secs 86401
+refuse hung_warn_secs abc
+refuse track 2
+refuse track maybe
+refuse stats 7
+echo "parameters: bad values refused, old values kept"
+
+for f in stats outstanding; do
+	mode=$(stat -c %a "$D/$f")
+	[ "$mode" = 400 ] || { echo "$D/$f has mode $mode, not 400"; exit 1; }
+done
+echo "debugfs: stats and outstanding are root-only (0400)"
+
+for ev in begin end underflow wait_start wait_end hung; do
+	[ -d "$T/events/netfs_iocount/netfs_iocount_$ev" ] ||
+		{ echo "no trace event netfs_iocount_$ev"; exit 1; }
+done
+echo 1 >"$T/events/netfs_iocount/enable"
+insmod /modules/netfs_iocount_consumer.ko threads=1 requests=1000
+rmmod netfs_iocount_consumer
+echo 0 >"$T/events/netfs_iocount/enable"
+begins=$(grep -c 'netfs_iocount_begin:' "$T/trace")
+ends=$(grep -c 'netfs_iocount_end:' "$T/trace")
+echo "tracefs: $begins begin and $ends end events for 1000 requests"
+[ "$begins" -eq 1000 ] && [ "$ends" -eq 1000 ]
+grep -m 1 'netfs_iocount_begin:' "$T/trace"
+
+echo 1 >"$P/stats"
+insmod /modules/netfs_iocount_consumer.ko threads=2 requests=1000
+rmmod netfs_iocount_consumer
+grep -q '^begins 2000$' "$D/stats" && grep -q '^ends 2000$' "$D/stats" ||
+	{ echo "stats do not show 2000 begins and ends:"; cat "$D/stats"; exit 1; }
+echo 0 >"$P/stats"
+! grep -q '^begins' "$D/stats"
+echo "stats: 2000 begins and ends counted while on, hidden while off"
+cat "$D/stats"
+
+rmmod netfs_iocount

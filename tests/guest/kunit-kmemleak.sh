@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: GPL-2.0
+# Guest scenario: every KUnit suite (tests/guest/kunit.sh), then a kmemleak
+# scan once the modules are gone: a leaked object shows up on the console
+# as "unreferenced object", which fails the run.
+# timeout: 900
+
+. /guest/kunit.sh
+# kmemleak reports only objects older than 5 seconds.
+sleep 6
+echo scan >/sys/kernel/debug/kmemleak
+echo scan >/sys/kernel/debug/kmemleak
+cat /sys/kernel/debug/kmemleak
+echo "kmemleak: scan done"
