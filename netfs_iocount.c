@@ -413,10 +413,8 @@ static bool netfs_iocount_idle(struct netfs_iocount *ic)
 static long netfs_iocount_sleep_for(struct netfs_iocount *ic,
 				    unsigned int state, long timeout)
 {
-	return ___wait_var_event(&ic->count,
-				 ___wait_cond_timeout(netfs_iocount_idle(ic)),
-				 state, 0, timeout,
-				 __ret = schedule_timeout(__ret));
+	return netfs_iocount_wait_var_event(&ic->count, netfs_iocount_idle(ic),
+					    state, timeout);
 }
 
 /* The longest sleep before a hung warning, in jiffies. */

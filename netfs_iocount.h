@@ -17,10 +17,11 @@
 
 #include <linux/atomic.h>
 #include <linux/compiler.h>
-#include <linux/instruction_pointer.h>
 #include <linux/jump_label.h>
 #include <linux/types.h>
 #include <linux/wait_bit.h>
+
+#include "netfs_iocount_compat.h"
 
 struct inode;
 

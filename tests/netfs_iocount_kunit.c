@@ -126,7 +126,7 @@ static bool tthread_sleeps_in_wait(struct tthread *t)
 		if (tthread_returned(t))
 			return false;
 		if (READ_ONCE(t->in_wait) &&
-		    (READ_ONCE(t->task->__state) & TASK_UNINTERRUPTIBLE))
+		    (netfs_iocount_task_state(t->task) & TASK_UNINTERRUPTIBLE))
 			return true;
 		usleep_range(500, 1000);
 	}
