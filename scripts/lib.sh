@@ -89,8 +89,26 @@ ktap_extract() {
 		sed '1d;$d'
 }
 
+# The kernel's own tools (checkpatch.pl, kernel-doc, kunit.py, ...), from
+# Debian's linux-source-6.1, unpacked once into the cache.  Prints the tree.
+kernel_tools() {
+	local ver dir
+	ver=$(source_version)
+	dir=$CACHE/tools-$ver
+	if [ ! -f "$dir/.done" ]; then
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		tar -C "$dir" --strip-components=1 -xf /usr/src/linux-source-6.1.tar.xz \
+			linux-source-6.1/scripts linux-source-6.1/tools/testing/kunit \
+			linux-source-6.1/.clang-format linux-source-6.1/MAINTAINERS ||
+			die "cannot unpack the kernel's tools from linux-source-6.1"
+		touch "$dir/.done"
+	fi
+	printf '%s\n' "$dir"
+}
+
 # kunit_parse KTAP: parse results with the kernel's own kunit.py; fails when
 # any test failed or none ran.
 kunit_parse() {
-	python3 "$(debug_dir)/src/tools/testing/kunit/kunit.py" parse "$(realpath "$1")"
+	python3 "$(kernel_tools)/tools/testing/kunit/kunit.py" parse "$(realpath "$1")"
 }
