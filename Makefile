@@ -5,6 +5,8 @@
 #   make run        the demo on Debian's stock kernel under QEMU
 #   make check      every test; ends with "N passed, N failed"
 #   make kernel     build (or reuse) the debug test kernel
+#   make install    install the modules for KDIR's kernel (extra/, depmod)
+#   make uninstall  remove them again
 #   make clean      remove build/
 #
 # KDIR defaults to the running kernel's build directory if it exists, else
@@ -30,7 +32,13 @@ check:
 kernel:
 	scripts/kernel-debug
 
+install:
+	scripts/install install "$(KDIR)"
+
+uninstall:
+	scripts/install uninstall "$(KDIR)"
+
 clean:
 	rm -rf build
 
-.PHONY: all modules run check kernel clean
+.PHONY: all modules run check kernel install uninstall clean
