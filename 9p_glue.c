@@ -1,18 +1,69 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Glue between netfs_iocount and 9p/afs/cifs-style filesystems: the
- * ->evict_inode hook.
+ * request hooks and the ->evict_inode hook.
  *
- * A filesystem embeds a struct netfs_iocount in its inode, begins it in
- * its netfs_request_ops.init_request, ends it as the last thing its
- * free_request does, and calls netfs_iocount_evict_inode() from
- * ->evict_inode in place of clear_inode().
+ * A filesystem embeds a struct netfs_iocount in its inode, calls
+ * netfs_iocount_request_begin() at the end of its
+ * netfs_request_ops.init_request, netfs_iocount_request_end() as the last
+ * thing its free_request does, and netfs_iocount_evict_inode() from
+ * ->evict_inode in place of clear_inode().  tests/iocountfs.c is a
+ * complete example.
  */
 
 #include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/netfs.h>
 
 #include "netfs_iocount.h"
+
+/**
+ * netfs_iocount_request_begin - count a netfs request against its inode
+ * @rreq: the request being initialised
+ * @ic: the counter embedded in @rreq->inode's filesystem-private part
+ *
+ * Call it as the last step of netfs_request_ops.init_request, once nothing
+ * can fail any more: netfs frees a request whose init_request failed
+ * without calling free_request, so a begin before a failure would leak.
+ * For example, 9p's v9fs_init_request() would end with::
+ *
+ *	rreq->netfs_priv = fid;
+ *	netfs_iocount_request_begin(rreq, &V9FS_I(rreq->inode)->iocount);
+ *	return 0;
+ *
+ * Context: any.
+ */
+void netfs_iocount_request_begin(struct netfs_io_request *rreq,
+				 struct netfs_iocount *ic)
+{
+	netfs_iocount_begin(ic);
+}
+EXPORT_SYMBOL_GPL(netfs_iocount_request_begin);
+
+/**
+ * netfs_iocount_request_end - uncount a netfs request being freed
+ * @rreq: the request being freed
+ * @ic: the counter passed to netfs_iocount_request_begin()
+ *
+ * Call it from netfs_request_ops.free_request, after everything else the
+ * free path does with the inode or the per-mount client: once the count
+ * drains, eviction goes on and umount may tear the client down.  Neither
+ * @rreq->inode nor anything reached through it may be touched afterwards.
+ * For example, 9p's v9fs_free_request() would become::
+ *
+ *	struct v9fs_inode *v9inode = V9FS_I(rreq->inode);
+ *
+ *	p9_fid_put(rreq->netfs_priv);
+ *	netfs_iocount_request_end(rreq, &v9inode->iocount);
+ *
+ * Context: any; netfs may call free_request from a workqueue.
+ */
+void netfs_iocount_request_end(struct netfs_io_request *rreq,
+			       struct netfs_iocount *ic)
+{
+	netfs_iocount_end(ic);
+}
+EXPORT_SYMBOL_GPL(netfs_iocount_request_end);
 
 /**
  * netfs_iocount_evict_inode - wait for outstanding I/O, then clear the inode

@@ -24,6 +24,7 @@
 #include "netfs_iocount_compat.h"
 
 struct inode;
+struct netfs_io_request;
 
 /**
  * struct netfs_iocount - count of outstanding I/O requests
@@ -70,6 +71,10 @@ long netfs_iocount_wait_timeout(struct netfs_iocount *ic, long timeout);
 void netfs_iocount_wait_inode(struct netfs_iocount *ic,
 			      const struct inode *inode);
 void netfs_iocount_evict_inode(struct inode *inode, struct netfs_iocount *ic);
+void netfs_iocount_request_begin(struct netfs_io_request *rreq,
+				 struct netfs_iocount *ic);
+void netfs_iocount_request_end(struct netfs_io_request *rreq,
+			       struct netfs_iocount *ic);
 void netfs_iocount_stats_read(struct netfs_iocount_stats *stats);
 void netfs_iocount_set_tracking(bool on);
 void netfs_iocount_set_stats(bool on);
