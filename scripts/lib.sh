@@ -112,3 +112,14 @@ kernel_tools() {
 kunit_parse() {
 	python3 "$(kernel_tools)/tools/testing/kunit/kunit.py" parse "$(realpath "$1")"
 }
+
+# The guests' verifying reader of iocountfs, built static; prints its path.
+iocfs_reader() {
+	local out=$BUILD/iocfs-reader
+	if [ ! -x "$out" ] || [ "$TOP/tests/iocfs-reader.c" -nt "$out" ]; then
+		mkdir -p "$BUILD"
+		gcc -static -O2 -Wall -Wextra -o "$out" "$TOP/tests/iocfs-reader.c" ||
+			die "cannot build tests/iocfs-reader.c (gcc, libc6-dev)"
+	fi
+	printf '%s\n' "$out"
+}

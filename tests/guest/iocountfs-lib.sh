@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the iocountfs scenarios (sourced, not run): loading the modules
+# and one mount / read / umount cycle.
+
+INFLIGHT=/sys/module/iocountfs/parameters/inflight
+
+iocfs_load() {
+	# netfs is a module on the stock kernel, built in on the debug one.
+	modprobe netfs 2>/dev/null || true
+	insmod /modules/netfs_iocount.ko
+	insmod /modules/netfs_iocount_glue.ko
+	insmod /modules/iocountfs.ko
+	mkdir -p /mnt
+}
+
+iocfs_unload() {
+	rmmod iocountfs
+	rmmod netfs_iocount_glue
+	rmmod netfs_iocount
+}
+
+# iocfs_umount: umount /mnt, retrying while killed readers are still exiting.
+iocfs_umount() {
+	local tries=0
+	until umount /mnt 2>/dev/null; do
+		tries=$((tries + 1))
+		[ $tries -lt 200 ] || { echo "umount /mnt: still busy"; return 1; }
+		usleep 10000
+	done
+}
+
+# iocfs_cycle OPTIONS READERS MODE: mount with OPTIONS, start READERS
+# verifying readers and, with MODE kill, SIGKILL them mid-read after a
+# random 10-200 ms (MODE verify lets them finish and requires success;
+# verify-eio also accepts EIO), then umount at once, with requests still
+# completing.
+iocfs_cycle() {
+	local eio_ok= pid
+	mount -t iocountfs -o "$1" iocountfs /mnt
+	[ "$3" = verify-eio ] && eio_ok=eio-ok
+	iocfs-reader /mnt "$2" $eio_ok >/tmp/reader.out 2>&1 &
+	pid=$!
+	if [ "$3" = kill ]; then
+		usleep $(((RANDOM % 20 + 1) * 10000))
+		kill -9 $pid 2>/dev/null || true
+		wait $pid 2>/dev/null || true
+	elif ! wait $pid; then
+		cat /tmp/reader.out
+		echo "readers failed"
+		return 1
+	fi
+	iocfs_umount
+}

@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: GPL-2.0
+# Guest scenario (debug kernel), the negative control: iocount=off, so
+# eviction does not wait, and a fid released after umount finds its client
+# freed.  Passes only when the use-after-free is caught (KASAN, or the
+# client's poison check) within 30 cycles.
+# expect-splat: BUG: KASAN: use-after-free|iocountfs: use-after-free
+# timeout: 900
+
+. /guest/iocountfs-lib.sh
+iocfs_load
+
+OPTS=files=4,size=131072,latency_ms=20,release_ms=200,iocount=off
+i=0
+while [ $i -lt 30 ]; do
+	iocfs_cycle "$OPTS" 4 kill
+	sleep 1		# let the late free_request calls run
+	if dmesg | grep -qE 'BUG: KASAN: use-after-free|iocountfs: use-after-free'; then
+		echo "iocountfs: without the fix, use-after-free caught in cycle $i"
+		exit 0
+	fi
+	i=$((i + 1))
+done
+echo "iocountfs: without the fix, no use-after-free in 30 cycles"
+exit 1

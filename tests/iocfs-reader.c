@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iocfs-reader: parallel readers of an iocountfs mount that check every
+ * byte they get.  Built static for the test guests.
+ *
+ * usage: iocfs-reader DIR PROCS [eio-ok]
+ *
+ * Forks PROCS readers; each reads every regular file of DIR (each from a
+ * different file and in reads of varying size) and compares each byte with
+ * iocfs_byte() of tests/iocountfs.c.  A read failing with EIO is counted
+ * and skipped past (a page) when "eio-ok" is given, and is a failure
+ * otherwise.  Readers die with their parent, so killing the parent kills
+ * them all mid-read.  Exits 0 when every byte was right.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <signal.h>
+#include <unistd.h>
+
+#define PAGE 4096
+#define MAX_FILES 1024
+
+/* Must match iocfs_byte() in tests/iocountfs.c. */
+static uint8_t iocfs_byte(uint64_t ino, uint64_t pos)
+{
+	return (uint8_t)(pos * 31 + ino * 131 + (pos >> 12) * 7);
+}
+
+struct tally {
+	unsigned long long bytes, eio, bad;
+};
+
+static int read_file(const char *path, unsigned int seed, int eio_ok,
+		     struct tally *t)
+{
+	static uint8_t buf[64 * 1024];
+	struct stat st;
+	off_t pos = 0;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		perror(path);
+		return -1;
+	}
+	while (pos < st.st_size) {
+		size_t want = PAGE * (1 + (seed = seed * 1103515245 + 12345) % 16);
+		ssize_t n = pread(fd, buf, want, pos);
+
+		if (n < 0 && errno == EIO && eio_ok) {
+			t->eio++;
+			pos += PAGE;
+			continue;
+		}
+		if (n <= 0) {
+			fprintf(stderr, "%s at %lld: %s\n", path, (long long)pos,
+				n ? strerror(errno) : "unexpected end of file");
+			close(fd);
+			return -1;
+		}
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] != iocfs_byte(st.st_ino, pos + i)) {
+				if (!t->bad++)
+					fprintf(stderr, "%s at %lld: 0x%02x, expected 0x%02x\n",
+						path, (long long)(pos + i), buf[i],
+						iocfs_byte(st.st_ino, pos + i));
+			}
+		}
+		t->bytes += n;
+		pos += n;
+	}
+	close(fd);
+	return 0;
+}
+
+static int read_all(const char *dir, int id, int eio_ok)
+{
+	char *names[MAX_FILES], path[4096];
+	struct tally t = { 0 };
+	struct dirent *de;
+	int nr = 0, i, ret = 0;
+	DIR *d = opendir(dir);
+
+	if (!d) {
+		perror(dir);
+		return 1;
+	}
+	while ((de = readdir(d)) && nr < MAX_FILES)
+		if (de->d_name[0] != '.')
+			names[nr++] = strdup(de->d_name);
+	closedir(d);
+	for (i = 0; i < nr; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[(i + id) % nr]);
+		if (read_file(path, id * 7919 + i, eio_ok, &t))
+			ret = 1;
+	}
+	printf("reader %d: %d files, %llu bytes verified, %llu EIO, %llu wrong\n",
+	       id, nr, t.bytes, t.eio, t.bad);
+	fflush(stdout);		/* the child leaves with _exit() */
+	return ret || t.bad || !nr;
+}
+
+int main(int argc, char **argv)
+{
+	int procs, i, status, failed = 0;
+	pid_t parent = getpid();
+
+	procs = argc < 3 ? 0 : atoi(argv[2]);
+	if (procs < 1 || procs > 64) {
+		fprintf(stderr, "usage: %s DIR PROCS [eio-ok]\n", argv[0]);
+		return 2;
+	}
+	for (i = 0; i < procs; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			perror("fork");
+			return 1;
+		}
+		if (pid == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != parent)
+				_exit(1);
+			_exit(read_all(argv[1], i, argc > 3));
+		}
+	}
+	while (wait(&status) > 0)
+		failed |= !WIFEXITED(status) || WEXITSTATUS(status);
+	return failed;
+}
