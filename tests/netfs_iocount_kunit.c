@@ -37,9 +37,11 @@
 #define STRESS_MAX_WORKERS	8
 #define STRESS_HOLD_EVERY	1024	/* per worker, one request in so many */
 #define STRESS_MIN_SLEEPS	10
+#define STRESS_HOLD_MAX_MS	100
 #define NR_SHARED_COUNTERS	1024
 
 struct tthread;
+struct iocount_ctx;
 typedef long (*tthread_fn)(struct tthread *t);
 
 /* A test kthread: runs @fn once, records its result, signals @done. */
@@ -51,7 +53,7 @@ struct tthread {
 	int count_at_return;	/* the counter as the function returned */
 	bool in_wait;		/* set just before the call that may sleep */
 	bool joined;		/* @done has been waited for */
-	const bool *stop;	/* for looping threads */
+	struct iocount_ctx *ctx;
 	struct task_struct *task;
 	struct completion done;
 };
@@ -62,7 +64,8 @@ struct iocount_ctx {
 	int nr_ic;
 	struct tthread *threads[MAX_THREADS];
 	int nr_threads;
-	bool stop;
+	struct tthread *waiters[STRESS_WAITERS];	/* of the stress cases */
+	bool stop;			/* for looping threads */
 };
 
 static int tthread_main(void *data)
@@ -87,7 +90,7 @@ static struct tthread *tthread_start(struct kunit *test, tthread_fn fn,
 	t->fn = fn;
 	t->ic = ic;
 	t->arg = arg;
-	t->stop = &ctx->stop;
+	t->ctx = ctx;
 	init_completion(&t->done);
 	t->task = kthread_create(tthread_main, t, "iocount-test/%d",
 				 ctx->nr_threads);
@@ -114,6 +117,13 @@ static bool tthread_returns_within(struct tthread *t, unsigned int ms)
 	return t->joined;
 }
 
+/* Whether @t is asleep inside the call under test right now. */
+static bool tthread_asleep(struct tthread *t)
+{
+	return READ_ONCE(t->in_wait) &&
+	       (netfs_iocount_task_state(t->task) & TASK_UNINTERRUPTIBLE);
+}
+
 /*
  * Wait until @t is asleep inside the call under test; false if it returned
  * instead (or never got there within the bound).
@@ -125,8 +135,7 @@ static bool tthread_sleeps_in_wait(struct tthread *t)
 	while (time_before(jiffies, deadline)) {
 		if (tthread_returned(t))
 			return false;
-		if (READ_ONCE(t->in_wait) &&
-		    (netfs_iocount_task_state(t->task) & TASK_UNINTERRUPTIBLE))
+		if (tthread_asleep(t))
 			return true;
 		usleep_range(500, 1000);
 	}
@@ -460,23 +469,22 @@ static void iocount_underflow(struct kunit *test)
 /* Stress: workers begin and end, waiters wait over and over. */
 
 /*
- * Keep the request of the caller outstanding until a waiter has found it
- * and gone to sleep, or for a couple of ticks at most: the sleep and the
- * wake-up that must end it are what the stress is about, and the scheduler
- * under emulation is too unpredictable to leave them to chance.
+ * Keep the caller's request outstanding until a waiter is asleep on it, or
+ * for STRESS_HOLD_MAX_MS at most: the sleep and the wake-up that must end
+ * it are what the stress is about, and the scheduler under emulation is
+ * too unpredictable to leave them to chance.
  */
-static void stress_hold_until_a_waiter_sleeps(void)
+static void stress_hold_until_a_waiter_sleeps(struct iocount_ctx *ctx)
 {
-	unsigned long deadline = jiffies + 2;
-	struct netfs_iocount_stats st;
-	u64 slept;
+	unsigned long deadline = jiffies + msecs_to_jiffies(STRESS_HOLD_MAX_MS);
+	int i;
 
-	netfs_iocount_stats_read(&st);
-	slept = st.waits_slept;
 	do {
 		usleep_range(20, 50);
-		netfs_iocount_stats_read(&st);
-	} while (st.waits_slept == slept && time_before(jiffies, deadline));
+		for (i = 0; i < STRESS_WAITERS; i++)
+			if (tthread_asleep(ctx->waiters[i]))
+				return;
+	} while (time_before(jiffies, deadline));
 }
 
 static long do_stress_worker(struct tthread *t)
@@ -488,7 +496,7 @@ static long do_stress_worker(struct tthread *t)
 	for (i = 0; i < STRESS_PAIRS; i++) {
 		if (!(i % hold_every)) {
 			netfs_iocount_begin(t->ic);
-			stress_hold_until_a_waiter_sleeps();
+			stress_hold_until_a_waiter_sleeps(t->ctx);
 			netfs_iocount_end(t->ic);
 			continue;
 		}
@@ -510,7 +518,7 @@ static long do_stress_waiter(struct tthread *t)
 	long waits = 0;
 
 	WRITE_ONCE(t->in_wait, true);
-	while (!READ_ONCE(*t->stop)) {
+	while (!READ_ONCE(t->ctx->stop)) {
 		netfs_iocount_wait(t->ic);
 		waits++;
 		cond_resched();
@@ -530,7 +538,8 @@ static void iocount_stress(struct kunit *test, int nr)
 	KUNIT_ASSERT_LE(test, nr, STRESS_MAX_WORKERS);
 	netfs_iocount_stats_read(&before);
 	for (i = 0; i < STRESS_WAITERS; i++)
-		waiters[i] = tthread_start(test, do_stress_waiter, ic, 0);
+		ctx->waiters[i] = waiters[i] =
+			tthread_start(test, do_stress_waiter, ic, 0);
 	for (i = 0; i < nr; i++)
 		workers[i] = tthread_start(test, do_stress_worker, ic, nr);
 	for (i = 0; i < nr; i++)
