@@ -4,6 +4,7 @@
 #   make            build the modules against KDIR (W=1) into build/module
 #   make run        the demo on Debian's stock kernel under QEMU
 #   make check      every test; ends with "N passed, N failed"
+#   make bench      cost of a begin/end pair next to the kernel's primitives
 #   make kernel     build (or reuse) the debug test kernel
 #   make install    install the modules for KDIR's kernel (extra/, depmod)
 #   make uninstall  remove them again
@@ -29,6 +30,9 @@ run:
 check:
 	scripts/check
 
+bench:
+	scripts/bench
+
 kernel:
 	scripts/kernel-debug
 
@@ -41,4 +45,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all modules run check kernel install uninstall clean
+.PHONY: all modules run check bench kernel install uninstall clean

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PAGE 4096
@@ -86,6 +87,8 @@ static int read_all(const char *dir, int id, int eio_ok)
 	char *names[MAX_FILES], path[4096];
 	struct tally t = { 0 };
 	struct dirent *de;
+	struct timespec t0, t1;
+	long long us;
 	int nr = 0, i, ret = 0;
 	DIR *d = opendir(dir);
 
@@ -97,13 +100,17 @@ static int read_all(const char *dir, int id, int eio_ok)
 		if (de->d_name[0] != '.')
 			names[nr++] = strdup(de->d_name);
 	closedir(d);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < nr; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[(i + id) % nr]);
 		if (read_file(path, id * 7919 + i, eio_ok, &t))
 			ret = 1;
 	}
-	printf("reader %d: %d files, %llu bytes verified, %llu EIO, %llu wrong\n",
-	       id, nr, t.bytes, t.eio, t.bad);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	us = (t1.tv_sec - t0.tv_sec) * 1000000LL +
+	     (t1.tv_nsec - t0.tv_nsec) / 1000;
+	printf("reader %d: %d files, %llu bytes verified, %llu EIO, %llu wrong, in %lld us\n",
+	       id, nr, t.bytes, t.eio, t.bad, us);
 	fflush(stdout);		/* the child leaves with _exit() */
 	return ret || t.bad || !nr;
 }
