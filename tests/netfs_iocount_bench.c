@@ -131,6 +131,22 @@ static void exit_tracking(struct bench_obj *o)
 	netfs_iocount_set_tracking(false);
 }
 
+/*
+ * "held": one request stays outstanding for the whole run, so no end
+ * reaches zero and none wakes: the pair without the wake-up that a pair
+ * reaching zero must do (the floor never wakes anyone).
+ */
+static int init_iocount_held(struct bench_obj *o)
+{
+	netfs_iocount_begin(&o->ic);
+	return 0;
+}
+
+static void exit_iocount_held(struct bench_obj *o)
+{
+	netfs_iocount_end(&o->ic);
+}
+
 static void pairs_atomic(struct bench_obj *o, unsigned int n)
 {
 	while (n--) {
@@ -157,6 +173,21 @@ static int init_dio(struct bench_obj *o)
 static void exit_dio(struct bench_obj *o)
 {
 	fput(o->file);
+}
+
+static int init_dio_held(struct bench_obj *o)
+{
+	int ret = init_dio(o);
+
+	if (!ret)
+		inode_dio_begin(file_inode(o->file));
+	return ret;
+}
+
+static void exit_dio_held(struct bench_obj *o)
+{
+	inode_dio_end(file_inode(o->file));
+	exit_dio(o);
 }
 
 static void pairs_dio(struct bench_obj *o, unsigned int n)
@@ -229,10 +260,13 @@ static void pairs_locked(struct bench_obj *o, unsigned int n)
 static const struct bench_ops bench_ops[] = {
 	{ "atomic_pair", NULL, NULL, pairs_atomic },	/* the floor: first */
 	{ "netfs_iocount", NULL, NULL, pairs_iocount },
+	{ "netfs_iocount_held", init_iocount_held, exit_iocount_held,
+	  pairs_iocount },
 	{ "netfs_iocount_stats", init_stats, exit_stats, pairs_iocount },
 	{ "netfs_iocount_tracking", init_tracking, exit_tracking, pairs_iocount },
 	{ "atomic_dec_and_wake_up", NULL, NULL, pairs_atomic_wake },
 	{ "inode_dio", init_dio, exit_dio, pairs_dio },
+	{ "inode_dio_held", init_dio_held, exit_dio_held, pairs_dio },
 	{ "refcount", NULL, NULL, pairs_refcount },
 	{ "percpu_ref", init_pcpu, exit_pcpu, pairs_pcpu },
 	{ "percpu_ref_atomic", init_pcpu_atomic, exit_pcpu, pairs_pcpu },
