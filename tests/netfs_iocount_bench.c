@@ -40,6 +40,7 @@
 #include <linux/wait_bit.h>
 
 #include "../netfs_iocount.h"
+#include "netfs_iocount_test_param.h"
 
 #define BENCH_MAX_RUNS		101
 #define BENCH_MAX_SAMPLES	10000
@@ -49,37 +50,12 @@ static unsigned int runs = 15;
 static unsigned int warmups = 3;
 static unsigned int samples = 200;
 
-static int param_set_range(const char *val, const struct kernel_param *kp,
-			   unsigned int min, unsigned int max)
-{
-	unsigned int n;
-
-	if (kstrtouint(val, 0, &n) || n < min || n > max) {
-		pr_err("%s=%s is invalid: expected %u..%u\n", kp->name, val,
-		       min, max);
-		return -EINVAL;
-	}
-	*(unsigned int *)kp->arg = n;
-	return 0;
-}
-
-#define BENCH_PARAM(name, min, max, desc)				\
-static int param_set_##name(const char *val,				\
-			    const struct kernel_param *kp)		\
-{									\
-	return param_set_range(val, kp, min, max);			\
-}									\
-static const struct kernel_param_ops name##_ops = {			\
-	.set = param_set_##name,					\
-	.get = param_get_uint,						\
-};									\
-module_param_cb(name, &name##_ops, &name, 0444);			\
-MODULE_PARM_DESC(name, desc)
-
-BENCH_PARAM(loops, 1, 100000000, "begin/end pairs per run (default 100000)");
-BENCH_PARAM(runs, 1, BENCH_MAX_RUNS, "timed runs per figure (default 15)");
-BENCH_PARAM(warmups, 0, 100, "untimed runs first (default 3)");
-BENCH_PARAM(samples, 1, BENCH_MAX_SAMPLES,
+NETFS_IOCOUNT_TEST_PARAM(loops, 1, 100000000,
+			 "begin/end pairs per run (default 100000)");
+NETFS_IOCOUNT_TEST_PARAM(runs, 1, BENCH_MAX_RUNS,
+			 "timed runs per figure (default 15)");
+NETFS_IOCOUNT_TEST_PARAM(warmups, 0, 100, "untimed runs first (default 3)");
+NETFS_IOCOUNT_TEST_PARAM(samples, 1, BENCH_MAX_SAMPLES,
 	    "wake-ups timed per mechanism (default 200)");
 
 /* One counter of each kind; a primitive uses its own. */

@@ -24,6 +24,7 @@
 #include <linux/slab.h>
 
 #include "../netfs_iocount.h"
+#include "netfs_iocount_test_param.h"
 
 #define MAX_THREADS	64
 #define MAX_REQUESTS	10000000
@@ -33,44 +34,10 @@
 static unsigned int threads = 4;
 static unsigned int requests = 100000;
 
-static int param_set_bounded(const char *val, const struct kernel_param *kp,
-			     unsigned int max)
-{
-	unsigned int n;
-	int ret = kstrtouint(val, 0, &n);
-
-	if (ret || n < 1 || n > max) {
-		pr_err("%s=%s is invalid: expected 1..%u\n", kp->name, val, max);
-		return -EINVAL;
-	}
-	*(unsigned int *)kp->arg = n;
-	return 0;
-}
-
-static int param_set_threads(const char *val, const struct kernel_param *kp)
-{
-	return param_set_bounded(val, kp, MAX_THREADS);
-}
-
-static int param_set_requests(const char *val, const struct kernel_param *kp)
-{
-	return param_set_bounded(val, kp, MAX_REQUESTS);
-}
-
-static const struct kernel_param_ops threads_ops = {
-	.set = param_set_threads,
-	.get = param_get_uint,
-};
-
-static const struct kernel_param_ops requests_ops = {
-	.set = param_set_requests,
-	.get = param_get_uint,
-};
-
-module_param_cb(threads, &threads_ops, &threads, 0444);
-MODULE_PARM_DESC(threads, "issuing kthreads (1..64, default 4)");
-module_param_cb(requests, &requests_ops, &requests, 0444);
-MODULE_PARM_DESC(requests, "requests per kthread (1..10000000, default 100000)");
+NETFS_IOCOUNT_TEST_PARAM(threads, 1, MAX_THREADS,
+			 "issuing kthreads (1..64, default 4)");
+NETFS_IOCOUNT_TEST_PARAM(requests, 1, MAX_REQUESTS,
+			 "requests per kthread (1..10000000, default 100000)");
 
 struct consumer {
 	struct netfs_iocount ic;

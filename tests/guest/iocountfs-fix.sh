@@ -18,15 +18,6 @@ for bad in files=0 files=1025 size=100 size=0 latency_ms=1001 err_rate=101 \
 done
 echo "iocountfs: bad mount options refused"
 
-OPTS=files=4,size=131072,latency_ms=20,release_ms=200
-i=0
-while [ $i -lt 200 ]; do
-	mode=verify
-	[ $((i % 2)) -eq 1 ] && mode=kill
-	iocfs_cycle "$OPTS" 4 $mode
-	left=$(cat "$INFLIGHT")
-	[ "$left" -eq 0 ] || { echo "cycle $i: $left request(s) outlived umount"; exit 1; }
-	i=$((i + 1))
-done
+iocfs_cycles 200 files=4,size=131072,latency_ms=20,release_ms=200 4
 echo "iocountfs: 200 cycles, no request outlived its umount"
 iocfs_unload

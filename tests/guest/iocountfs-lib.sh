@@ -51,3 +51,18 @@ iocfs_cycle() {
 	fi
 	iocfs_umount
 }
+
+# iocfs_cycles N OPTIONS READERS: N cycles, every other one killing the
+# readers mid-read; after each umount no request may be left, since
+# eviction waits for every one.
+iocfs_cycles() {
+	local i=0 mode left
+	while [ $i -lt "$1" ]; do
+		mode=verify
+		[ $((i % 2)) -eq 1 ] && mode=kill
+		iocfs_cycle "$2" "$3" $mode
+		left=$(cat "$INFLIGHT")
+		[ "$left" -eq 0 ] || { echo "cycle $i: $left request(s) outlived umount"; return 1; }
+		i=$((i + 1))
+	done
+}

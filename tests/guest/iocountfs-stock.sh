@@ -6,14 +6,6 @@
 . /guest/iocountfs-lib.sh
 iocfs_load
 
-OPTS=files=4,size=131072,latency_ms=20,release_ms=200
-i=0
-while [ $i -lt 50 ]; do
-	mode=verify
-	[ $((i % 2)) -eq 1 ] && mode=kill
-	iocfs_cycle "$OPTS" 4 $mode
-	[ "$(cat "$INFLIGHT")" -eq 0 ] || { echo "cycle $i: requests outlived umount"; exit 1; }
-	i=$((i + 1))
-done
+iocfs_cycles 50 files=4,size=131072,latency_ms=20,release_ms=200 4
 echo "iocountfs: 50 cycles on the stock kernel, no request outlived its umount"
 iocfs_unload
