@@ -30,8 +30,12 @@ echo "parameters: bad values refused, old values kept"
 for f in stats outstanding; do
 	mode=$(stat -c %a "$D/$f")
 	[ "$mode" = 400 ] || { echo "$D/$f has mode $mode, not 400"; exit 1; }
+	if echo 0 >"$D/$f" 2>/dev/null; then
+		echo "$D/$f accepted a write"
+		exit 1
+	fi
 done
-echo "debugfs: stats and outstanding are root-only (0400)"
+echo "debugfs: stats and outstanding are root-only (0400) and refuse writes"
 
 for ev in begin end underflow wait_start wait_end hung; do
 	[ -d "$T/events/netfs_iocount/netfs_iocount_$ev" ] ||
