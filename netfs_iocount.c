@@ -471,7 +471,7 @@ static long netfs_iocount_sleep(struct netfs_iocount *ic,
 				unsigned int state, long timeout)
 {
 	unsigned long start = jiffies;
-	u64 start_ns;
+	u64 start_ns, slept_ns;
 	long left = timeout, slice, ret;
 
 	might_sleep();
@@ -503,8 +503,9 @@ static long netfs_iocount_sleep(struct netfs_iocount *ic,
 		netfs_iocount_warn_hung(ic, inode, start);
 	}
 
-	netfs_iocount_account_sleep(ktime_get_ns() - start_ns);
-	trace_netfs_iocount_wait_end(ic, ktime_get_ns() - start_ns, ret);
+	slept_ns = ktime_get_ns() - start_ns;
+	netfs_iocount_account_sleep(slept_ns);
+	trace_netfs_iocount_wait_end(ic, slept_ns, ret);
 	return ret;
 }
 
