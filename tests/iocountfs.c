@@ -306,6 +306,7 @@ static void iocfs_evict_inode(struct inode *inode)
 	struct iocfs_client *c = inode->i_sb->s_fs_info;
 	struct iocfs_inode *ii = IOCFS_I(inode);
 	u64 start, ns;
+	bool busy;
 
 	truncate_inode_pages_final(&inode->i_data);
 	c->evicted++;
@@ -314,12 +315,11 @@ static void iocfs_evict_inode(struct inode *inode)
 		clear_inode(inode);
 		return;
 	}
-	if (!netfs_iocount_read(&ii->iocount)) {
-		netfs_iocount_evict_inode(inode, &ii->iocount);
-		return;
-	}
+	busy = netfs_iocount_read(&ii->iocount);
 	start = ktime_get_ns();
 	netfs_iocount_evict_inode(inode, &ii->iocount);
+	if (!busy)
+		return;
 	ns = ktime_get_ns() - start;
 	c->waited++;
 	c->wait_ns_total += ns;
