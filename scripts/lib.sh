@@ -53,21 +53,35 @@ source_version() {
 		die "linux-source-6.1 is not installed; run scripts/deps"
 }
 
-# The patch series applied to the debug kernel before it is built: every
-# *.patch under $DEBUG_PATCHES (default build/patches, written by
-# `make patches`), in name order.  None is fine.
-debug_patches() {
-	local dir=${DEBUG_PATCHES:-$BUILD/patches}
-	[ -d "$dir" ] || return 0
-	find "$dir" -maxdepth 1 -name '[0-9]*.patch' | sort
+# The files the project's upstream series is made from (scripts/patches).
+series_inputs() {
+	printf '%s\n' "$TOP/scripts/patches" "$TOP"/scripts/series/* \
+		"$TOP"/scripts/coccinelle/*.cocci | sort
 }
 
-# Directory of the debug kernel build for the current inputs.
+# Directory of the debug kernel build for the current inputs: the source,
+# the config fragment, the build script, the series and, for a negative
+# control, the deliberately breaking patch in $DEBUG_FAULT_PATCH.
 debug_dir() {
 	# shellcheck disable=SC2046
 	printf '%s/debug-%s\n' "$CACHE" "$(hash_of "linux-source-6.1 $(source_version)" \
 		"$TOP/tests/kernel.config" "$TOP/scripts/kernel-debug" \
-		$(debug_patches))"
+		$(series_inputs) ${DEBUG_FAULT_PATCH:-})"
+}
+
+# config_verify CONFIG FRAGMENT: every option FRAGMENT asks for survived
+# olddefconfig into CONFIG.
+config_verify() {
+	local opt val
+	while IFS='=' read -r opt val; do
+		case "$opt" in CONFIG_*) ;; *) continue ;; esac
+		if [ "$val" = n ]; then
+			! grep -q "^$opt=" "$1" || die "$opt=n did not stick"
+		else
+			grep -qx "$opt=$val" "$1" ||
+				die "$opt=$val did not stick (dependency missing?)"
+		fi
+	done <"$2"
 }
 
 # Run a command quietly, keeping its output in a log that is shown on failure.
@@ -113,13 +127,14 @@ kunit_parse() {
 	python3 "$(kernel_tools)/tools/testing/kunit/kunit.py" parse "$(realpath "$1")"
 }
 
-# The guests' verifying reader of iocountfs, built static; prints its path.
-iocfs_reader() {
-	local out=$BUILD/iocfs-reader
-	if [ ! -x "$out" ] || [ "$TOP/tests/iocfs-reader.c" -nt "$out" ]; then
+# guest_program NAME: tests/NAME.c built static (for guests, and for the
+# host side of the 9p tests); prints its path.
+guest_program() {
+	local src=$TOP/tests/$1.c out=$BUILD/$1
+	if [ ! -x "$out" ] || [ "$src" -nt "$out" ]; then
 		mkdir -p "$BUILD"
-		gcc -static -O2 -Wall -Wextra -o "$out" "$TOP/tests/iocfs-reader.c" ||
-			die "cannot build tests/iocfs-reader.c (gcc, libc6-dev)"
+		gcc -static -O2 -Wall -Wextra -o "$out" "$src" ||
+			die "cannot build tests/$1.c (gcc, libc6-dev)"
 	fi
 	printf '%s\n' "$out"
 }

@@ -84,9 +84,17 @@ static struct io_count_test_inode *io_count_test_inode(struct kunit *test)
 static struct netfs_io_request *io_count_alloc(struct io_count_test_inode *ti)
 {
 	struct inode *inode = &ti->netfs.inode;
+	struct netfs_io_request *rreq;
 
-	return netfs_alloc_request(inode->i_mapping, NULL, 0, PAGE_SIZE,
+	rreq = netfs_alloc_request(inode->i_mapping, NULL, 0, PAGE_SIZE,
 				   NETFS_READAHEAD);
+	/*
+	 * netfs_begin_read() sets up the work item of a request it starts;
+	 * these requests are never started, but may be freed from a workqueue.
+	 */
+	if (!IS_ERR(rreq))
+		INIT_WORK(&rreq->work, NULL);
+	return rreq;
 }
 
 static int io_count_waiter(void *data)
