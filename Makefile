@@ -5,7 +5,9 @@
 #   make run        the demo on Debian's stock kernel under QEMU
 #   make check      every test; ends with "N passed, N failed"
 #   make bench      cost of a begin/end pair next to the kernel's primitives
-#   make kernel     build (or reuse) the debug test kernel
+#   make kernel     build (or reuse) the debug test kernel (with the series)
+#   make patches    the upstream series for KSRC (default: Debian's
+#                   linux-source-6.1) into build/patches
 #   make install    install the modules for KDIR's kernel (extra/, depmod)
 #   make uninstall  remove them again
 #   make clean      remove build/
@@ -36,6 +38,9 @@ bench:
 kernel:
 	scripts/kernel-debug
 
+patches:
+	scripts/patches
+
 install:
 	scripts/install install "$(KDIR)"
 
@@ -45,4 +50,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all modules run check bench kernel install uninstall clean
+.PHONY: all modules run check bench kernel patches install uninstall clean

@@ -59,14 +59,48 @@ series_inputs() {
 		"$TOP"/scripts/coccinelle/*.cocci | sort
 }
 
+# The series for the debug kernel, written once per set of inputs with a
+# fixed identity (only its diffs reach the build); prints its directory.
+series_for_kernel() {
+	local dir
+	# shellcheck disable=SC2046
+	dir=$CACHE/series-$(hash_of "linux-source-6.1 $(source_version)" $(series_inputs))
+	if [ ! -f "$dir/.done" ]; then
+		rm -rf "$dir" "$dir.work"
+		run_logged "$dir.log" env -u KSRC GIT_AUTHOR_NAME=netfs-iocount \
+			GIT_AUTHOR_EMAIL=netfs-iocount@localhost BUILD="$dir.work" \
+			"$TOP/scripts/patches" -o "$dir"
+		rm -rf "$dir.work"
+		touch "$dir/.done"
+	fi
+	printf '%s\n' "$dir"
+}
+
+# series_patch_files DIR: the patches of the series in DIR, in order,
+# without the cover letter.
+series_patch_files() {
+	find "$1" -maxdepth 1 -name '0*.patch' ! -name 0000-cover-letter.patch | sort
+}
+
+# series_diffs DIR: the diffs of the series in DIR, without its cover
+# letter, messages, dates or addresses: what a kernel build depends on.
+series_diffs() {
+	local patch
+	for patch in $(series_patch_files "$1"); do
+		sed -n '/^diff --git/,$p' "$patch"
+	done
+}
+
 # Directory of the debug kernel build for the current inputs: the source,
-# the config fragment, the build script, the series and, for a negative
-# control, the deliberately breaking patch in $DEBUG_FAULT_PATCH.
+# the config fragment, the build script, the diffs of the series and, for a
+# negative control, the deliberately breaking patch in $DEBUG_FAULT_PATCH.
 debug_dir() {
+	local series
+	series=$(series_for_kernel) || return 1
 	# shellcheck disable=SC2046
 	printf '%s/debug-%s\n' "$CACHE" "$(hash_of "linux-source-6.1 $(source_version)" \
 		"$TOP/tests/kernel.config" "$TOP/scripts/kernel-debug" \
-		$(series_inputs) ${DEBUG_FAULT_PATCH:-})"
+		"series $(series_diffs "$series" | sha256sum)" ${DEBUG_FAULT_PATCH:-})"
 }
 
 # config_verify CONFIG FRAGMENT: every option FRAGMENT asks for survived
