@@ -118,6 +118,17 @@ config_verify() {
 	done <"$2"
 }
 
+# kernel_make BASEDIR MAKE-ARGS...: make in a kernel tree, compiling through
+# ccache.  Paths under BASEDIR (holding the tree's source and objects) are
+# hashed relative to it, so another build of the same sources elsewhere, such
+# as a negative control's kernel, recompiles only what differs.
+kernel_make() {
+	local base=$1
+	shift
+	CCACHE_DIR=$CACHE/ccache CCACHE_BASEDIR=$base CCACHE_MAXSIZE=4G \
+		make CC="ccache gcc" "$@"
+}
+
 # Run a command quietly, keeping its output in a log that is shown on failure.
 run_logged() {
 	local log=$1
