@@ -28,6 +28,7 @@ struct io_count_test_inode {
 	bool			hold_free;	/* block ->free_request() */
 	struct completion	free_entered;
 	struct completion	free_release;
+	struct completion	free_done;
 	atomic_t		frees_done;
 	struct completion	wait_started;
 	struct completion	wait_done;
@@ -55,6 +56,7 @@ static void io_count_free_request(struct netfs_io_request *rreq)
 		wait_for_completion(&ti->free_release);
 	}
 	atomic_inc(&ti->frees_done);
+	complete(&ti->free_done);
 }
 
 static const struct netfs_request_ops io_count_test_ops = {
@@ -76,6 +78,7 @@ static struct io_count_test_inode *io_count_test_inode(struct kunit *test)
 	netfs_inode_init(&ti->netfs, &io_count_test_ops);
 	init_completion(&ti->free_entered);
 	init_completion(&ti->free_release);
+	init_completion(&ti->free_done);
 	init_completion(&ti->wait_started);
 	init_completion(&ti->wait_done);
 	return ti;
@@ -183,7 +186,8 @@ static void io_count_async_free_blocks_wait(struct kunit *test)
 	woken = io_count_wait_done(ti, IO_COUNT_TIMEOUT_MS);
 	if (!woken)
 		io_count_rescue_waiter(ti);
-	flush_workqueue(system_unbound_wq);
+	/* Nothing may touch @ti once the test returns. */
+	wait_for_completion_timeout(&ti->free_done, timeout);
 
 	KUNIT_EXPECT_TRUE_MSG(test, blocked,
 			      "wait returned while ->free_request() was running");
