@@ -3,9 +3,5 @@
 # kernel (they ran at boot), between markers for kunit.py parse on the host.
 # timeout: 300
 
-for dir in /sys/kernel/debug/kunit/*/; do
-	suite=$(basename "$dir")
-	echo "NETFS_IOCOUNT_KTAP_BEGIN $suite"
-	cat "$dir/results"
-	echo "NETFS_IOCOUNT_KTAP_END $suite"
-done
+. /guest/kunit-lib.sh
+kunit_print_results

@@ -4,16 +4,12 @@
 # kunit.py parse, and unload everything.
 # timeout: 900
 
+. /guest/kunit-lib.sh
 insmod /modules/netfs_iocount.ko
 for mod in /modules/netfs_iocount_*kunit.ko; do
 	name=$(basename "$mod" .ko)
 	insmod "$mod"
-	for dir in /sys/kernel/debug/kunit/*/; do
-		suite=$(basename "$dir")
-		echo "NETFS_IOCOUNT_KTAP_BEGIN $suite"
-		cat "$dir/results"
-		echo "NETFS_IOCOUNT_KTAP_END $suite"
-	done
+	kunit_print_results
 	rmmod "$name"
 done
 rmmod netfs_iocount

@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the KUnit scenarios (sourced, not run).
+
+# kunit_print_results: every suite's results in debugfs, between markers for
+# kunit.py parse on the host (scripts/lib.sh: ktap_extract).
+kunit_print_results() {
+	for dir in /sys/kernel/debug/kunit/*/; do
+		suite=$(basename "$dir")
+		echo "NETFS_IOCOUNT_KTAP_BEGIN $suite"
+		cat "$dir/results"
+		echo "NETFS_IOCOUNT_KTAP_END $suite"
+	done
+}
