@@ -25,7 +25,10 @@
  * Call it as the last step of netfs_request_ops.init_request, once nothing
  * can fail any more: netfs frees a request whose init_request failed
  * without calling free_request, so a begin before a failure would leak.
- * For example, 9p's v9fs_init_request() would end with::
+ * With tracking on, the request is recorded under @rreq and named by the
+ * function that called this one, with its stack, until
+ * netfs_iocount_request_end() for the same @rreq, whatever order requests
+ * complete in.  For example, 9p's v9fs_init_request() would end with::
  *
  *	rreq->netfs_priv = fid;
  *	netfs_iocount_request_begin(rreq, &V9FS_I(rreq->inode)->iocount);
@@ -36,7 +39,7 @@
 void netfs_iocount_request_begin(struct netfs_io_request *rreq,
 				 struct netfs_iocount *ic)
 {
-	netfs_iocount_begin(ic);
+	__netfs_iocount_begin(ic, rreq, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(netfs_iocount_request_begin);
 
@@ -61,7 +64,7 @@ EXPORT_SYMBOL_GPL(netfs_iocount_request_begin);
 void netfs_iocount_request_end(struct netfs_io_request *rreq,
 			       struct netfs_iocount *ic)
 {
-	netfs_iocount_end(ic);
+	__netfs_iocount_end(ic, rreq, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(netfs_iocount_request_end);
 
@@ -80,8 +83,8 @@ EXPORT_SYMBOL_GPL(netfs_iocount_request_end);
  *	...
  *	netfs_iocount_evict_inode(inode, &v9inode->iocount);
  *
- * A wait that hangs is reported every hung_warn_secs with the superblock's
- * s_id and the inode number.
+ * A wait asleep longer than hung_warn_secs is reported with the
+ * superblock's s_id and the inode number, and goes on in the same sleep.
  *
  * Context: process context, from ->evict_inode; may sleep.
  */

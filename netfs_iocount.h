@@ -10,7 +10,7 @@
  * The hot path is inline and costs one atomic read-modify-write each way,
  * plus a branch patched out at run time while no debug feature (tracking,
  * statistics, the begin/end trace events) is on.  Everything that sleeps
- * or reports lives in netfs_iocount.c.
+ * or reports lives in netfs_iocount.c and netfs_iocount_*.c.
  */
 #ifndef _NETFS_IOCOUNT_H
 #define _NETFS_IOCOUNT_H
@@ -28,11 +28,12 @@ struct netfs_io_request;
 
 /**
  * struct netfs_iocount - count of outstanding I/O requests
- * @count: requests begun and not yet ended; never left below zero
+ * @count: requests begun and not yet ended; never below zero
  *
  * Embed it in the object whose teardown must wait for I/O, usually the
- * filesystem's inode.  It is exactly the size of an atomic_t; debug features
- * keep their state elsewhere and never grow it.
+ * filesystem's inode.  It is exactly the size of an atomic_t, and
+ * layout-compatible with one; debug features keep their state elsewhere and
+ * never grow it.
  */
 struct netfs_iocount {
 	atomic_t count;
@@ -40,14 +41,14 @@ struct netfs_iocount {
 
 /**
  * struct netfs_iocount_stats - library-wide counters
- * @waits: calls to any netfs_iocount_wait*() function
- * @waits_slept: those that found I/O outstanding and had to sleep
- * @slept_ns: total time those slept
- * @slept_ns_max: the longest single sleep
- * @hung_warnings: times a wait passed the hung_warn_secs threshold
- * @underflows: netfs_iocount_end() calls without a matching begin
- * @begins: netfs_iocount_begin() calls while statistics were on
- * @ends: netfs_iocount_end() calls while statistics were on
+ * @waits: calls to any netfs_iocount_wait*() function (statistics on)
+ * @waits_slept: those that found I/O outstanding and slept (statistics on)
+ * @slept_ns: total time those slept (statistics on)
+ * @slept_ns_max: the longest single sleep (statistics on)
+ * @hung_warnings: reports of a wait asleep past hung_warn_secs
+ * @underflows: netfs_iocount_end() calls that found the count at zero
+ * @begins: netfs_iocount_begin() calls (statistics on)
+ * @ends: netfs_iocount_end() calls (statistics on)
  * @tracked: requests recorded by tracking and not ended yet
  * @untracked: begins tracking could not record (no memory)
  */
@@ -82,29 +83,63 @@ int netfs_iocount_set_hung_warn_secs(unsigned int secs);
 
 /* Slow paths of the inline functions below; not for direct use. */
 DECLARE_STATIC_KEY_FALSE(netfs_iocount_debug_key);
-void netfs_iocount_debug_begin(struct netfs_iocount *ic, unsigned long caller);
-void netfs_iocount_debug_end(struct netfs_iocount *ic, int left,
+void netfs_iocount_debug_begin(struct netfs_iocount *ic, const void *req,
+			       unsigned long caller);
+void netfs_iocount_debug_end(struct netfs_iocount *ic, const void *req,
 			     unsigned long caller);
+void netfs_iocount_debug_ended(struct netfs_iocount *ic, int left,
+			       unsigned long caller);
 void netfs_iocount_underflow(struct netfs_iocount *ic, unsigned long caller);
 
-/*
- * Fault switches for the negative controls of the test suite: each breaks
- * one guarantee on purpose so that `make check` can show the suite catching
- * it.  A real build never defines NETFS_IOCOUNT_FAULT, and the compiler
- * removes every branch below.
+/**
+ * __netfs_iocount_begin - netfs_iocount_begin() on behalf of a request
+ * @ic: the counter of the object the request belongs to
+ * @req: the request, so that tracking can pair this begin with its end;
+ *	NULL if there is none
+ * @caller: the address tracking names as the beginner
+ *
+ * For glue code that has a request to key tracking by (see
+ * netfs_iocount_request_begin()); otherwise use netfs_iocount_begin().
  */
-#define NETFS_IOCOUNT_FAULT_NONE		0
-#define NETFS_IOCOUNT_FAULT_NO_WAKE		1 /* end never wakes */
-#define NETFS_IOCOUNT_FAULT_WAKE_BEFORE_DEC	2 /* end wakes, then decrements */
-#define NETFS_IOCOUNT_FAULT_EARLY_RETURN	3 /* wait returns at one */
-#define NETFS_IOCOUNT_FAULT_NO_UNDERFLOW_CHECK	4 /* end goes below zero */
-#define NETFS_IOCOUNT_FAULT_NO_HUNG_WARNING	5 /* a hung wait stays silent */
-#define NETFS_IOCOUNT_FAULT_DROP_TRACKING	6 /* begins are not recorded */
-#ifndef NETFS_IOCOUNT_FAULT
-#define NETFS_IOCOUNT_FAULT NETFS_IOCOUNT_FAULT_NONE
-#endif
-#define netfs_iocount_fault(f) \
-	(NETFS_IOCOUNT_FAULT_##f == NETFS_IOCOUNT_FAULT)
+static __always_inline void __netfs_iocount_begin(struct netfs_iocount *ic,
+						  const void *req,
+						  unsigned long caller)
+{
+	atomic_inc(&ic->count);
+	if (static_branch_unlikely(&netfs_iocount_debug_key))
+		netfs_iocount_debug_begin(ic, req, caller);
+}
+
+/**
+ * __netfs_iocount_end - netfs_iocount_end() on behalf of a request
+ * @ic: the counter passed to __netfs_iocount_begin()
+ * @req: the request passed to __netfs_iocount_begin(), or NULL
+ * @caller: the address an underflow report names
+ *
+ * The decrement never takes the count below zero: an end that finds it at
+ * zero stores nothing and is reported instead, so there is nothing to undo
+ * and no window in which the count is wrong for anyone else.
+ */
+static __always_inline void __netfs_iocount_end(struct netfs_iocount *ic,
+						const void *req,
+						unsigned long caller)
+{
+	int old;
+
+	if (static_branch_unlikely(&netfs_iocount_debug_key))
+		netfs_iocount_debug_end(ic, req, caller);
+	/* Fully ordered when it decrements, like atomic_dec_and_test(). */
+	old = atomic_fetch_add_unless(&ic->count, -1, 0);
+	/* From here on @ic is a key only: its owner may be gone already. */
+	if (static_branch_unlikely(&netfs_iocount_debug_key))
+		netfs_iocount_debug_ended(ic, old - 1, caller);
+	if (likely(old > 1))
+		return;
+	if (likely(old == 1))
+		wake_up_var(&ic->count);
+	else
+		netfs_iocount_underflow(ic, caller);
+}
 
 /**
  * netfs_iocount_begin - account the start of an I/O request
@@ -116,9 +151,7 @@ void netfs_iocount_underflow(struct netfs_iocount *ic, unsigned long caller);
  */
 static __always_inline void netfs_iocount_begin(struct netfs_iocount *ic)
 {
-	atomic_inc(&ic->count);
-	if (static_branch_unlikely(&netfs_iocount_debug_key))
-		netfs_iocount_debug_begin(ic, _THIS_IP_);
+	__netfs_iocount_begin(ic, NULL, _THIS_IP_);
 }
 
 /**
@@ -130,29 +163,17 @@ static __always_inline void netfs_iocount_begin(struct netfs_iocount *ic)
  * ordered, so everything the caller did before it is visible to a waiter
  * that sees the count drain, and it orders the decrement before the check
  * for waiters in wake_up_var().  Waiters are woken only when the count
- * reaches zero.  An end without a begin is reported and undone.
- * Any context; no locks needed.
+ * reaches zero.
+ *
+ * An end that finds the count at zero (an end without a begin) changes
+ * nothing and is reported with its caller.  No counter can tell a spurious
+ * end from a real one while requests are outstanding: such an end takes the
+ * count of another request, and a waiter may return before that request
+ * ends.  Any context; no locks needed.
  */
 static __always_inline void netfs_iocount_end(struct netfs_iocount *ic)
 {
-	int left;
-
-	if (netfs_iocount_fault(WAKE_BEFORE_DEC))
-		wake_up_var(&ic->count);
-	/* Fully ordered, like atomic_dec_and_test(), and tells us below zero. */
-	left = atomic_dec_return(&ic->count);
-	/* Uses @ic as a key only: the owner may be gone already. */
-	if (static_branch_unlikely(&netfs_iocount_debug_key))
-		netfs_iocount_debug_end(ic, left, _THIS_IP_);
-	if (likely(left > 0))
-		return;
-	if (left == 0) {
-		if (!netfs_iocount_fault(NO_WAKE) &&
-		    !netfs_iocount_fault(WAKE_BEFORE_DEC))
-			wake_up_var(&ic->count);
-	} else if (!netfs_iocount_fault(NO_UNDERFLOW_CHECK)) {
-		netfs_iocount_underflow(ic, _THIS_IP_);
-	}
+	__netfs_iocount_end(ic, NULL, _THIS_IP_);
 }
 
 /**
@@ -160,7 +181,7 @@ static __always_inline void netfs_iocount_end(struct netfs_iocount *ic)
  * @ic: the counter
  *
  * A snapshot for reports and tests; it may be stale by the time it returns.
- * Return: the count; negative only for the instant an underflow is undone.
+ * Return: the count, never negative.
  */
 static inline int netfs_iocount_read(const struct netfs_iocount *ic)
 {

@@ -42,16 +42,4 @@
 	___wait_var_event(var, ___wait_cond_timeout(condition), state, 0, \
 			  timeout, __ret = schedule_timeout(__ret))
 
-/* A task's state: ->state became ->__state in 5.14 (tests only). */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 14, 0)
-#define netfs_iocount_task_state(t) READ_ONCE((t)->__state)
-#else
-#define netfs_iocount_task_state(t) READ_ONCE((t)->state)
-#endif
-
-/* kthread_complete_and_exit() was complete_and_exit() before 5.17. */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 17, 0)
-#define kthread_complete_and_exit(comp, code) complete_and_exit(comp, code)
-#endif
-
 #endif /* _NETFS_IOCOUNT_COMPAT_H */

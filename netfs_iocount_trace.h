@@ -96,6 +96,28 @@ TRACE_EVENT(netfs_iocount_hung,
 		  __entry->ic, __entry->count, __entry->waited_secs)
 );
 
+/* One per outstanding request a hung report lists (tracking on). */
+TRACE_EVENT(netfs_iocount_hung_request,
+	TP_PROTO(const void *ic, const void *req, unsigned long caller,
+		 unsigned int age_ms),
+	TP_ARGS(ic, req, caller, age_ms),
+	TP_STRUCT__entry(
+		__field(const void *, ic)
+		__field(const void *, req)
+		__field(unsigned long, caller)
+		__field(unsigned int, age_ms)
+	),
+	TP_fast_assign(
+		__entry->ic = ic;
+		__entry->req = req;
+		__entry->caller = caller;
+		__entry->age_ms = age_ms;
+	),
+	TP_printk("ic=%p req=%p caller=%pS age_ms=%u",
+		  __entry->ic, __entry->req, (void *)__entry->caller,
+		  __entry->age_ms)
+);
+
 #endif /* _NETFS_IOCOUNT_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH

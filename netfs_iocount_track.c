@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netfs_iocount: tracking of outstanding requests.
+ *
+ * While tracking is on, every begin leaves a record: the counter, the
+ * request (when the caller has one), the function that began it, its stack
+ * (in the kernel's stack depot) and its start time.  The record of a
+ * request is dropped by that request's own end, before the decrement, so
+ * whatever order requests complete in, the records left are exactly the
+ * requests still outstanding, and a leaked one is named.  Begins and ends
+ * without a request (plain netfs_iocount_begin()/netfs_iocount_end()) can
+ * only be paired oldest first; use the request variants where a request
+ * exists.
+ *
+ * The records live in a side table hashed by counter, so that struct
+ * netfs_iocount stays four bytes.  ref_tracker would be the kernel's own
+ * tool, but it needs a directory per tracked object (a counter could not
+ * stay four bytes) and Debian's kernels are built without REF_TRACKER.
+ *
+ * Begins and ends may come from any context, so the buckets are taken with
+ * interrupts off; nothing is allocated (GFP_NOWAIT, before the lock),
+ * printed or formatted under them: reports copy what they need out first.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/hash.h>
+#include <linux/jiffies.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/stackdepot.h>
+#include <linux/stacktrace.h>
+
+#include "netfs_iocount_internal.h"
+#include "netfs_iocount_trace.h"
+
+#define TRACK_BITS		8
+/* Frames kept per record; a few more are taken to skip our own. */
+#define TRACK_STACK_DEPTH	16
+/* Outstanding requests a hung report lists, oldest first. */
+#define TRACK_REPORT_MAX	3
+
+struct netfs_iocount_record {
+	struct list_head link;		/* in its bucket, oldest first */
+	const struct netfs_iocount *ic;
+	const void *req;		/* the request, or NULL */
+	unsigned long caller;
+	unsigned long start;		/* jiffies */
+	depot_stack_handle_t stack;	/* 0 if none could be saved */
+};
+
+static struct track_bucket {
+	spinlock_t lock;		/* protects records */
+	struct list_head records;
+} track_table[1 << TRACK_BITS];
+
+static struct kmem_cache *record_cache;
+static bool track;
+
+/**
+ * netfs_iocount_tracking - whether tracking is on
+ *
+ * Return: true while begins are being recorded.
+ */
+bool netfs_iocount_tracking(void)
+{
+	return READ_ONCE(track);
+}
+
+static struct track_bucket *track_bucket(const struct netfs_iocount *ic)
+{
+	return &track_table[hash_ptr(ic, TRACK_BITS)];
+}
+
+/*
+ * Where the stack of a begin starts: at @caller if it is a return address
+ * on it (a begin through a request helper of the glue), else at the first
+ * frame outside this module (an inline begin, whose @caller is the
+ * address of the begin itself in its caller).
+ */
+static unsigned int track_first_frame(const unsigned long *entries,
+				      unsigned int nr, unsigned long caller)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (entries[i] == caller)
+			return i;
+	for (i = 0; i < nr; i++)
+		if (!within_module(entries[i], THIS_MODULE))
+			break;
+	return i;
+}
+
+static depot_stack_handle_t track_stack(unsigned long caller)
+{
+	unsigned long entries[TRACK_STACK_DEPTH + 8];
+	unsigned int nr, first;
+
+	if (!IS_ENABLED(CONFIG_STACKDEPOT))
+		return 0;
+	nr = stack_trace_save(entries, ARRAY_SIZE(entries), 0);
+	first = track_first_frame(entries, nr, caller);
+	if (first == nr)
+		return 0;
+	return stack_depot_save(entries + first,
+				min_t(unsigned int, nr - first, TRACK_STACK_DEPTH),
+				GFP_NOWAIT | __GFP_NOWARN);
+}
+
+static void record_free_list(struct list_head *records)
+{
+	struct netfs_iocount_record *r, *next;
+	long n = 0;
+
+	list_for_each_entry_safe(r, next, records, link) {
+		kmem_cache_free(record_cache, r);
+		n++;
+	}
+	if (n)
+		netfs_iocount_stats_tracked(-n);
+}
+
+/**
+ * netfs_iocount_track_begin - record a begin
+ * @ic: the counter
+ * @req: the request, or NULL
+ * @caller: the address to name as the beginner
+ *
+ * Tracking is re-read under the bucket lock: switching it off clears it
+ * before purging each bucket under its lock, so a record is either purged
+ * or never inserted.
+ */
+void netfs_iocount_track_begin(struct netfs_iocount *ic, const void *req,
+			       unsigned long caller)
+{
+	struct track_bucket *b = track_bucket(ic);
+	struct netfs_iocount_record *r;
+	unsigned long flags;
+	bool added = false;
+
+	r = kmem_cache_alloc(record_cache, GFP_NOWAIT | __GFP_NOWARN);
+	if (!r) {
+		netfs_iocount_stats_untracked();
+		return;
+	}
+	r->ic = ic;
+	r->req = req;
+	r->caller = caller;
+	r->start = jiffies;
+	r->stack = track_stack(caller);
+
+	spin_lock_irqsave(&b->lock, flags);
+	if (READ_ONCE(track)) {
+		list_add_tail(&r->link, &b->records);
+		added = true;
+	}
+	spin_unlock_irqrestore(&b->lock, flags);
+	if (added)
+		netfs_iocount_stats_tracked(1);
+	else
+		kmem_cache_free(record_cache, r);
+}
+
+/**
+ * netfs_iocount_track_end - drop the record of an ending request
+ * @ic: the counter
+ * @req: the request, as passed to its begin, or NULL for the oldest
+ *	record of @ic made without a request
+ *
+ * An end whose begin was not recorded (tracking was off then) finds
+ * nothing, which is fine.
+ */
+void netfs_iocount_track_end(struct netfs_iocount *ic, const void *req)
+{
+	struct track_bucket *b = track_bucket(ic);
+	struct netfs_iocount_record *r, *found = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&b->lock, flags);
+	list_for_each_entry(r, &b->records, link) {
+		if (r->ic == ic && r->req == req) {
+			list_del(&r->link);
+			found = r;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&b->lock, flags);
+	if (found) {
+		kmem_cache_free(record_cache, found);
+		netfs_iocount_stats_tracked(-1);
+	}
+}
+
+/**
+ * netfs_iocount_track_forget - drop every record of a counter
+ * @ic: a counter being (re)initialised
+ *
+ * A new owner at the address of an old one must not inherit records that
+ * the old one's requests left (a spurious end can balance a leaked begin).
+ */
+void netfs_iocount_track_forget(struct netfs_iocount *ic)
+{
+	struct track_bucket *b = track_bucket(ic);
+	struct netfs_iocount_record *r, *next;
+	unsigned long flags;
+	LIST_HEAD(stale);
+
+	spin_lock_irqsave(&b->lock, flags);
+	list_for_each_entry_safe(r, next, &b->records, link)
+		if (r->ic == ic)
+			list_move_tail(&r->link, &stale);
+	spin_unlock_irqrestore(&b->lock, flags);
+	record_free_list(&stale);
+}
+
+static void track_purge(void)
+{
+	unsigned long flags;
+	LIST_HEAD(all);
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(track_table); i++) {
+		spin_lock_irqsave(&track_table[i].lock, flags);
+		list_splice_tail_init(&track_table[i].records, &all);
+		spin_unlock_irqrestore(&track_table[i].lock, flags);
+	}
+	record_free_list(&all);
+}
+
+/**
+ * netfs_iocount_track_switch - turn tracking on or off
+ * @on: record from now on, or drop every record and stop
+ *
+ * Context: process context, with netfs_iocount_switch_lock held.
+ */
+void netfs_iocount_track_switch(bool on)
+{
+	lockdep_assert_held(&netfs_iocount_switch_lock);
+	WRITE_ONCE(track, on);
+	/* Nothing to purge before module init (the "track=0" parameter). */
+	if (!on && record_cache)
+		track_purge();
+}
+
+/*
+ * Copy up to @max of the oldest records of @ic (of every counter if @ic is
+ * NULL) in bucket @b into @out.  Return: how many records matched in all.
+ */
+static unsigned int track_snapshot(struct track_bucket *b,
+				   const struct netfs_iocount *ic,
+				   struct netfs_iocount_record *out,
+				   unsigned int max)
+{
+	struct netfs_iocount_record *r;
+	unsigned long flags;
+	unsigned int n = 0;
+
+	spin_lock_irqsave(&b->lock, flags);
+	list_for_each_entry(r, &b->records, link) {
+		if (ic && r->ic != ic)
+			continue;
+		if (n < max)
+			out[n] = *r;
+		n++;
+	}
+	spin_unlock_irqrestore(&b->lock, flags);
+	return n;
+}
+
+static unsigned int record_stack(const struct netfs_iocount_record *r,
+				 unsigned long **entries)
+{
+	if (!IS_ENABLED(CONFIG_STACKDEPOT) || !r->stack)
+		return 0;
+	return stack_depot_fetch(r->stack, entries);
+}
+
+/**
+ * netfs_iocount_track_report - report the oldest outstanding requests
+ * @ic: the counter a wait is hung on
+ * @print: to the kernel log too, not only as trace events
+ *
+ * Context: process context.
+ */
+void netfs_iocount_track_report(struct netfs_iocount *ic, bool print)
+{
+	struct netfs_iocount_record recs[TRACK_REPORT_MAX];
+	unsigned int n, i, j, nr, age_ms;
+	unsigned long *entries;
+
+	n = track_snapshot(track_bucket(ic), ic, recs, ARRAY_SIZE(recs));
+	if (!n && print)
+		pr_warn("  no outstanding request recorded (tracking was off when they began)\n");
+	for (i = 0; i < min_t(unsigned int, n, ARRAY_SIZE(recs)); i++) {
+		age_ms = jiffies_to_msecs(jiffies - recs[i].start);
+		trace_netfs_iocount_hung_request(ic, recs[i].req, recs[i].caller,
+						 age_ms);
+		if (!print)
+			continue;
+		pr_warn("  request %p outstanding for %ums, begun by %pS\n",
+			recs[i].req, age_ms, (void *)recs[i].caller);
+		nr = record_stack(&recs[i], &entries);
+		for (j = 0; j < nr; j++)
+			pr_warn("    %pS\n", (void *)entries[j]);
+	}
+	if (n && print)
+		pr_warn("  %u request(s) recorded on this counter\n", n);
+}
+
+/* debugfs: netfs_iocount/outstanding, every record, oldest first per bucket */
+static int outstanding_show_bucket(struct seq_file *m, struct track_bucket *b)
+{
+	struct netfs_iocount_record *recs;
+	unsigned int n, i, j, nr;
+	unsigned long *entries;
+
+	n = track_snapshot(b, NULL, NULL, 0);
+	if (!n)
+		return 0;
+	recs = kmalloc_array(n, sizeof(*recs), GFP_KERNEL);
+	if (!recs)
+		return -ENOMEM;
+	/* Records that arrived since the count are left for the next read. */
+	n = min(n, track_snapshot(b, NULL, recs, n));
+	for (i = 0; i < n; i++) {
+		seq_printf(m, "counter %p request %p: for %ums, begun by %pS\n",
+			   recs[i].ic, recs[i].req,
+			   jiffies_to_msecs(jiffies - recs[i].start),
+			   (void *)recs[i].caller);
+		nr = record_stack(&recs[i], &entries);
+		for (j = 0; j < nr; j++)
+			seq_printf(m, "    %pS\n", (void *)entries[j]);
+	}
+	kfree(recs);
+	return 0;
+}
+
+static int outstanding_show(struct seq_file *m, void *v)
+{
+	int i, ret;
+
+	if (!netfs_iocount_tracking()) {
+		seq_puts(m, "tracking is off: echo 1 > /sys/module/netfs_iocount/parameters/track\n");
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(track_table); i++) {
+		ret = outstanding_show_bucket(m, &track_table[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(outstanding);
+
+/**
+ * netfs_iocount_track_debugfs - create the "outstanding" file
+ * @dir: the library's debugfs directory
+ */
+void netfs_iocount_track_debugfs(struct dentry *dir)
+{
+	debugfs_create_file("outstanding", 0400, dir, NULL, &outstanding_fops);
+}
+
+/**
+ * netfs_iocount_track_init - set up tracking, off
+ *
+ * Return: 0, or -ENOMEM.
+ */
+int netfs_iocount_track_init(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(track_table); i++) {
+		spin_lock_init(&track_table[i].lock);
+		INIT_LIST_HEAD(&track_table[i].records);
+	}
+	record_cache = KMEM_CACHE(netfs_iocount_record, 0);
+	if (!record_cache)
+		return -ENOMEM;
+	if (IS_ENABLED(CONFIG_STACKDEPOT) && stack_depot_init())
+		pr_warn("no stack depot: tracking records no stacks\n");
+	return 0;
+}
+
+/* Module exit: tracking is off by now and no record is left. */
+void netfs_iocount_track_exit(void)
+{
+	kmem_cache_destroy(record_cache);
+}
