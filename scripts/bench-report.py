@@ -11,7 +11,7 @@ import re
 import sys
 
 PRIMITIVES = ["atomic_pair", "netfs_iocount", "netfs_iocount_held",
-              "netfs_iocount_stats", "netfs_iocount_tracking",
+              "dec_return_end", "dec_return_end_held", "netfs_iocount_stats", "netfs_iocount_tracking",
               "atomic_dec_and_wake_up", "inode_dio", "inode_dio_held",
               "refcount", "percpu_ref", "percpu_ref_atomic",
               "spinlock_waitqueue"]
@@ -65,6 +65,8 @@ def main():
     ratios = {
         "netfs_iocount/atomic_pair": {s: pairs["netfs_iocount"][s]["ratio_to_atomic_pair"] for s in SHAPES},
         "netfs_iocount_held/atomic_pair": {s: pairs["netfs_iocount_held"][s]["ratio_to_atomic_pair"] for s in SHAPES},
+        "netfs_iocount/dec_return_end": {s: pairs["netfs_iocount"][s]["median_ns"] / max(pairs["dec_return_end"][s]["median_ns"], 1e-9) for s in SHAPES},
+        "netfs_iocount_held/dec_return_end_held": {s: pairs["netfs_iocount_held"][s]["median_ns"] / max(pairs["dec_return_end_held"][s]["median_ns"], 1e-9) for s in SHAPES},
         "netfs_iocount/inode_dio": {s: pairs["netfs_iocount"][s]["median_ns"] / max(pairs["inode_dio"][s]["median_ns"], 1e-9) for s in SHAPES},
         "netfs_iocount_held/inode_dio_held": {s: pairs["netfs_iocount_held"][s]["median_ns"] / max(pairs["inode_dio_held"][s]["median_ns"], 1e-9) for s in SHAPES},
         "wake_latency netfs_iocount_wait/wait_queue_head": latency["netfs_iocount_wait"]["median_ns"] / max(latency["wait_queue_head"]["median_ns"], 1),

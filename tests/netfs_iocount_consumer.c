@@ -7,7 +7,8 @@
  * (begin, end, now and then a tick later, the way an asynchronous
  * completion would) while a waiter waits for quiescence over
  * and over, bounded by netfs_iocount_wait_timeout() so that a lost wake-up
- * shows up as a timeout instead of a hang.  When the workers are done the
+ * shows up as a wait that ran to its timeout instead of a hang (the wait
+ * then returns 1, as the count is zero by then: its length tells).  When the workers are done the
  * count must be zero and a final wait must return at once.  The outcome is
  * one line in the kernel log; the load fails if the checks fail.  Staying
  * loaded pins netfs_iocount.ko, which must then refuse to unload.
@@ -24,11 +25,15 @@
 #include <linux/slab.h>
 
 #include "../netfs_iocount.h"
+#include "netfs_iocount_test_compat.h"
 #include "netfs_iocount_test_param.h"
 
 #define MAX_THREADS	64
 #define MAX_REQUESTS	10000000
-/* A waiter still waiting this long after the count hit zero lost a wake-up. */
+/*
+ * A wait this long lost a wake-up: the workers take the count to zero many
+ * times a second.
+ */
 #define LOST_WAKEUP_MS	5000
 
 static unsigned int threads = 4;
@@ -44,7 +49,7 @@ struct consumer {
 	atomic_t running;	/* workers not finished yet */
 	atomic_t max_seen;	/* largest count a worker saw */
 	unsigned long waits;
-	unsigned long timeouts;	/* waits that timed out while count was 0 */
+	unsigned long timeouts;	/* waits that ran to their timeout */
 	struct consumer_thread {
 		struct consumer *c;
 		struct task_struct *task;
@@ -84,12 +89,13 @@ static int waiter_fn(void *data)
 {
 	struct consumer_thread *t = data;
 	struct consumer *c = t->c;
-	long left;
+	long timeout = msecs_to_jiffies(LOST_WAKEUP_MS);
+	unsigned long start;
 
 	do {
-		left = netfs_iocount_wait_timeout(&c->ic,
-						  msecs_to_jiffies(LOST_WAKEUP_MS));
-		if (!left && !netfs_iocount_read(&c->ic))
+		start = jiffies;
+		netfs_iocount_wait_timeout(&c->ic, timeout);
+		if (time_after_eq(jiffies, start + timeout))
 			c->timeouts++;
 		c->waits++;
 		cond_resched();

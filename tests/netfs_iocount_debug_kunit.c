@@ -3,9 +3,11 @@
  * KUnit suite for the diagnostics of netfs_iocount: the hung-wait warning,
  * tracking of outstanding requests, statistics and trace events.
  *
- * The hung warning's text goes to the console, where `make check` reads
+ * The hung report's text goes to the console, where `make check` reads
  * it: the case that provokes it names the inode, the count and the leaking
- * function that the console must show.
+ * function that the console must show.  khungtaskd watches the suite with
+ * a 2-second timeout (tests/guest/kunit.sh): the test thread polls rather
+ * than sleeps for long, so that only the hung wait is reported.
  */
 
 #include <kunit/test.h>
@@ -13,19 +15,24 @@
 #include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/jiffies.h>
+#include <linux/kallsyms.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 #include "../netfs_iocount.h"
+#include "netfs_iocount_test_compat.h"
 #include "../netfs_iocount_trace.h"
 
 #define RETURN_BOUND_MS		5000
-#define HUNG_BOUND_MS		10000	/* ten 1-second thresholds */
+#define HUNG_REPORTS		4	/* at 1 s each: khungtaskd at 2 s sees it */
+#define HUNG_BOUND_MS		15000
 #define TOGGLE_WORKERS		4
-#define TOGGLE_COUNTERS		4
+#define TOGGLE_COUNTERS		2	/* so that workers share counters */
 #define TOGGLE_PAIRS		20000
+#define CONCURRENT_WORKERS	4
+#define CONCURRENT_PAIRS	5000
 
 /* What the console must show for the hung wait provoked below. */
 #define HUNG_SB_ID		"iocount-test"
@@ -35,6 +42,7 @@
 struct inode_waiter {
 	struct netfs_iocount *ic;
 	struct inode *inode;
+	struct completion asleep;	/* the wait is about to sleep */
 	struct completion done;
 };
 
@@ -46,15 +54,119 @@ static int inode_waiter_main(void *data)
 	kthread_complete_and_exit(&w->done, 0);
 }
 
-/* Kept out of line so that tracking names them as the callers. */
-static noinline void leaky_begin(struct netfs_iocount *ic)
+static void probe_waiter_asleep(void *data, const void *ic, int count)
 {
-	netfs_iocount_begin(ic);
+	struct inode_waiter *w = data;
+
+	if (ic == w->ic)
+		complete(&w->asleep);
 }
 
-static noinline void balanced_begin(struct netfs_iocount *ic)
+/*
+ * A waiter for @ic, owned by inode HUNG_INO of HUNG_SB_ID; not started.
+ * The waiter itself is not test-managed: a kthread that never returns
+ * keeps it.
+ */
+static struct inode_waiter *inode_waiter_new(struct kunit *test,
+					     struct netfs_iocount *ic)
 {
-	netfs_iocount_begin(ic);
+	struct super_block *sb = kunit_kzalloc(test, sizeof(*sb), GFP_KERNEL);
+	struct inode *inode = kunit_kzalloc(test, sizeof(*inode), GFP_KERNEL);
+	struct inode_waiter *w = kzalloc(sizeof(*w), GFP_KERNEL);
+
+	if (!sb || !inode || !w) {
+		kfree(w);
+		KUNIT_ASSERT_FAILURE(test, "out of memory");
+	}
+	strscpy(sb->s_id, HUNG_SB_ID, sizeof(sb->s_id));
+	inode->i_sb = sb;
+	inode->i_ino = HUNG_INO;
+	w->ic = ic;
+	w->inode = inode;
+	init_completion(&w->asleep);
+	init_completion(&w->done);
+	return w;
+}
+
+/*
+ * Kept out of line, and naming themselves, so that tracking names them as
+ * the callers; the request variants key the record by @req, as the netfs
+ * glue does with its rreq.
+ */
+static noinline void leaky_begin(struct netfs_iocount *ic, const void *req)
+{
+	__netfs_iocount_begin(ic, req, _THIS_IP_);
+}
+
+static noinline void balanced_begin(struct netfs_iocount *ic, const void *req)
+{
+	__netfs_iocount_begin(ic, req, _THIS_IP_);
+}
+
+static noinline void request_end(struct netfs_iocount *ic, const void *req)
+{
+	__netfs_iocount_end(ic, req, _THIS_IP_);
+}
+
+/* What the hung reports of one counter said, from their trace events. */
+#define REPORT_MAX_REQUESTS	4
+struct report_log {
+	const void *ic;
+	atomic_t reports;
+	/* The outstanding requests the first report listed. */
+	int requests;
+	char callers[REPORT_MAX_REQUESTS][KSYM_SYMBOL_LEN];
+};
+
+static void probe_hung(void *data, const void *ic, int count,
+		       unsigned int waited_secs)
+{
+	struct report_log *log = data;
+
+	if (ic == log->ic)
+		atomic_inc(&log->reports);
+}
+
+static void probe_hung_request(void *data, const void *ic, const void *req,
+			       unsigned long caller, unsigned int age_ms)
+{
+	struct report_log *log = data;
+
+	if (ic != log->ic || atomic_read(&log->reports) != 1)
+		return;
+	if (log->requests < REPORT_MAX_REQUESTS)
+		snprintf(log->callers[log->requests], KSYM_SYMBOL_LEN, "%ps",
+			 (void *)caller);
+	log->requests++;
+}
+
+static void report_log_start(struct kunit *test, struct report_log *log,
+			     const void *ic)
+{
+	memset(log, 0, sizeof(*log));
+	log->ic = ic;
+	KUNIT_ASSERT_EQ(test, register_trace_netfs_iocount_hung(probe_hung, log), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_netfs_iocount_hung_request(probe_hung_request,
+									log), 0);
+}
+
+static void report_log_stop(struct report_log *log)
+{
+	unregister_trace_netfs_iocount_hung(probe_hung, log);
+	unregister_trace_netfs_iocount_hung_request(probe_hung_request, log);
+	tracepoint_synchronize_unregister();
+}
+
+/*
+ * Poll (khungtaskd is watching for tasks blocked 2 seconds while this suite
+ * runs) until @log has @n reports, for at most HUNG_BOUND_MS.
+ */
+static void report_log_wait(struct report_log *log, int n)
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(HUNG_BOUND_MS);
+
+	while (atomic_read(&log->reports) < n && time_before(jiffies, deadline))
+		msleep(100);
 }
 
 static void debug_exit(struct kunit *test)
@@ -64,61 +176,72 @@ static void debug_exit(struct kunit *test)
 	netfs_iocount_set_hung_warn_secs(30);
 }
 
+/* The context switches of @t: khungtaskd reports a task whose count stays. */
+static unsigned long task_switches(struct task_struct *t)
+{
+	return READ_ONCE(t->nvcsw) + READ_ONCE(t->nivcsw);
+}
+
 /*
- * A leaked begin keeps an eviction-style wait asleep: past the threshold it
- * is warned about (and keeps waiting), tracking holds exactly the leaked
- * request, and ending the leak lets the wait return.
+ * A leaked request keeps an eviction-style wait asleep.  Reports are off
+ * when it falls asleep; turning them on reaches the wait already asleep,
+ * which is then reported once a second, and meanwhile stays in its one
+ * sleep (so that khungtaskd reports it too).  Tracking, with requests that
+ * complete out of order, names exactly the leaked request.  Ending the
+ * leak lets the wait return.
  */
 static void debug_hung_wait_is_reported(struct kunit *test)
 {
-	struct netfs_iocount_stats before, after, drained;
-	struct super_block *sb;
+	struct netfs_iocount_stats after, drained;
+	struct report_log *log;
+	int req_done, req_leaked;
 	struct inode_waiter *w;
-	struct inode *inode;
 	struct task_struct *task;
-	unsigned long deadline;
-	bool returned_early;
+	unsigned long deadline, switches;
+	bool returned_early, woke;
 
-	sb = kunit_kzalloc(test, sizeof(*sb), GFP_KERNEL);
-	inode = kunit_kzalloc(test, sizeof(*inode), GFP_KERNEL);
-	w = kzalloc(sizeof(*w), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, sb && inode && w);
-	strscpy(sb->s_id, HUNG_SB_ID, sizeof(sb->s_id));
-	inode->i_sb = sb;
-	inode->i_ino = HUNG_INO;
-	w->ic = kzalloc(sizeof(*w->ic), GFP_KERNEL);
+	log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, log);
+	w = inode_waiter_new(test, kunit_kzalloc(test, sizeof(*w->ic), GFP_KERNEL));
 	KUNIT_ASSERT_NOT_NULL(test, w->ic);
 	netfs_iocount_init(w->ic);
-	w->inode = inode;
-	init_completion(&w->done);
 
-	KUNIT_ASSERT_EQ(test, netfs_iocount_set_hung_warn_secs(1), 0);
+	KUNIT_ASSERT_EQ(test, netfs_iocount_set_hung_warn_secs(0), 0);
 	netfs_iocount_set_tracking(true);
-	netfs_iocount_stats_read(&before);
+	KUNIT_ASSERT_EQ(test, register_trace_netfs_iocount_wait_start(probe_waiter_asleep, w), 0);
+	report_log_start(test, log, w->ic);
 
-	leaky_begin(w->ic);
-	balanced_begin(w->ic);
-	netfs_iocount_end(w->ic);
+	/* Out of order: the request that completes is not the newest. */
+	balanced_begin(w->ic, &req_done);
+	leaky_begin(w->ic, &req_leaked);
+	request_end(w->ic, &req_done);
 
 	task = kthread_run(inode_waiter_main, w, "iocount-hung");
 	if (IS_ERR(task)) {
-		netfs_iocount_end(w->ic);
+		request_end(w->ic, &req_leaked);
 		KUNIT_FAIL(test, "kthread_run failed");
 		return;
 	}
-	/*
-	 * Two warnings, one per threshold, while the wait goes on; the bound
-	 * only keeps a silent wait from stalling the suite.
-	 */
-	deadline = jiffies + msecs_to_jiffies(HUNG_BOUND_MS);
-	do {
-		msleep(100);
-		netfs_iocount_stats_read(&after);
-	} while (after.hung_warnings - before.hung_warnings < 2 &&
-		 time_before(jiffies, deadline));
-	returned_early = completion_done(&w->done);
+	get_task_struct(task);
+	/* It reported its sleep; now wait for it to be asleep. */
+	deadline = jiffies + msecs_to_jiffies(RETURN_BOUND_MS);
+	wait_for_completion_timeout(&w->asleep, msecs_to_jiffies(RETURN_BOUND_MS));
+	while (netfs_iocount_task_state(task) != TASK_UNINTERRUPTIBLE &&
+	       time_before(jiffies, deadline))
+		usleep_range(500, 1000);
+	switches = task_switches(task);
 
-	netfs_iocount_end(w->ic);
+	KUNIT_ASSERT_EQ(test, netfs_iocount_set_hung_warn_secs(1), 0);
+	report_log_wait(log, HUNG_REPORTS);
+	netfs_iocount_stats_read(&after);
+	returned_early = completion_done(&w->done);
+	woke = task_switches(task) != switches;
+
+	request_end(w->ic, &req_leaked);
+	report_log_stop(log);
+	unregister_trace_netfs_iocount_wait_start(probe_waiter_asleep, w);
+	tracepoint_synchronize_unregister();
+	put_task_struct(task);
 	if (!wait_for_completion_timeout(&w->done,
 					 msecs_to_jiffies(RETURN_BOUND_MS))) {
 		/* Leave @w to the waiter rather than free it under it. */
@@ -126,19 +249,28 @@ static void debug_hung_wait_is_reported(struct kunit *test)
 		return;
 	}
 	netfs_iocount_stats_read(&drained);
-	kfree(w->ic);
 	kfree(w);
 
 	KUNIT_ASSERT_FALSE_MSG(test, returned_early,
 			       "the wait returned with I/O outstanding");
-	KUNIT_ASSERT_GE_MSG(test, after.hung_warnings - before.hung_warnings, 2,
-			    "fewer than two hung warnings in 10 thresholds");
+	KUNIT_ASSERT_GE_MSG(test, atomic_read(&log->reports), HUNG_REPORTS,
+			    "too few hung reports once the threshold was set");
+	KUNIT_ASSERT_FALSE_MSG(test, woke,
+			       "the waiter woke with I/O outstanding: hidden from khungtaskd");
 	KUNIT_ASSERT_EQ_MSG(test, after.tracked, 1,
 			    "tracking must hold the leaked request only");
+	KUNIT_ASSERT_EQ_MSG(test, log->requests, 1,
+			    "the hung report must list the leaked request only");
+	KUNIT_ASSERT_TRUE_MSG(test, str_has_prefix(log->callers[0], "leaky_begin "),
+			      "tracking does not name the leaked request: %s",
+			      log->callers[0]);
 	KUNIT_ASSERT_EQ(test, drained.tracked, 0);
 }
 
-/* Tracking switched on and off while kthreads begin and end requests. */
+/*
+ * Tracking switched on and off while kthreads, two per counter, begin and
+ * end requests out of order.
+ */
 struct toggle_ctx {
 	struct netfs_iocount ic[TOGGLE_COUNTERS];
 	struct completion done[TOGGLE_WORKERS];
@@ -150,15 +282,16 @@ static int toggle_worker(void *data)
 	struct toggle_ctx *ctx = data;
 	int me = atomic_inc_return(&ctx->next) - 1;
 	struct netfs_iocount *ic = &ctx->ic[me % TOGGLE_COUNTERS];
-	int i;
+
+	int i, a, b;
 
 	for (i = 0; i < TOGGLE_PAIRS; i++) {
-		netfs_iocount_begin(ic);
-		netfs_iocount_begin(ic);
+		balanced_begin(ic, &a);
+		balanced_begin(ic, &b);
 		if (!(i & 255))
 			usleep_range(100, 200);
-		netfs_iocount_end(ic);
-		netfs_iocount_end(ic);
+		request_end(ic, &a);	/* out of order */
+		request_end(ic, &b);
 	}
 	kthread_complete_and_exit(&ctx->done[me], 0);
 }
@@ -209,11 +342,108 @@ static void debug_tracking_toggled_under_load(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, st.tracked, 0);
 }
 
+/*
+ * Tracking on throughout: kthreads on one counter begin and end requests out
+ * of order while one leaked request is outstanding; exactly that one is left.
+ */
+struct concurrent_ctx {
+	struct netfs_iocount ic;
+	struct completion done[CONCURRENT_WORKERS];
+	atomic_t next;
+};
+
+static int concurrent_worker(void *data)
+{
+	struct concurrent_ctx *ctx = data;
+	int me = atomic_inc_return(&ctx->next) - 1;
+	int i, a, b;
+
+	for (i = 0; i < CONCURRENT_PAIRS; i++) {
+		balanced_begin(&ctx->ic, &a);
+		balanced_begin(&ctx->ic, &b);
+		request_end(&ctx->ic, &a);
+		if (!(i & 255))
+			usleep_range(100, 200);
+		request_end(&ctx->ic, &b);
+	}
+	kthread_complete_and_exit(&ctx->done[me], 0);
+}
+
+static void debug_tracking_concurrent_same_counter(struct kunit *test)
+{
+	struct netfs_iocount_stats st, drained;
+	struct concurrent_ctx *ctx;
+	struct report_log *log;
+	struct inode_waiter *w;
+	unsigned long deadline;
+	int i, leaked;
+
+	/* Not test-managed: a worker that does not finish keeps it. */
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
+	if (!log)
+		kfree(ctx);
+	KUNIT_ASSERT_NOT_NULL(test, log);
+	netfs_iocount_init(&ctx->ic);
+	for (i = 0; i < CONCURRENT_WORKERS; i++)
+		init_completion(&ctx->done[i]);
+	netfs_iocount_set_tracking(true);
+	leaky_begin(&ctx->ic, &leaked);
+	for (i = 0; i < CONCURRENT_WORKERS; i++) {
+		if (IS_ERR(kthread_run(concurrent_worker, ctx, "iocount-conc/%d", i))) {
+			/* Workers already running use @ctx: leak it. */
+			KUNIT_FAIL(test, "kthread_run failed");
+			return;
+		}
+	}
+	/* Polled, not waited for: khungtaskd is watching this suite. */
+	deadline = jiffies + msecs_to_jiffies(60 * 1000);
+	for (i = 0; i < CONCURRENT_WORKERS; i++) {
+		while (!completion_done(&ctx->done[i]) &&
+		       time_before(jiffies, deadline))
+			msleep(20);
+		KUNIT_ASSERT_TRUE_MSG(test, completion_done(&ctx->done[i]),
+				      "a worker did not finish");
+	}
+	netfs_iocount_stats_read(&st);
+
+	/* A wait on the counter is reported with what tracking holds. */
+	w = inode_waiter_new(test, &ctx->ic);
+	report_log_start(test, log, &ctx->ic);
+	KUNIT_ASSERT_EQ(test, netfs_iocount_set_hung_warn_secs(1), 0);
+	if (IS_ERR(kthread_run(inode_waiter_main, w, "iocount-hung"))) {
+		kfree(w);
+		w = NULL;
+	} else {
+		report_log_wait(log, 1);
+	}
+	request_end(&ctx->ic, &leaked);
+	report_log_stop(log);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, w, "kthread_run failed");
+	KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(&w->done,
+					msecs_to_jiffies(RETURN_BOUND_MS)),
+			      "ending the leak did not end the wait");
+	kfree(w);
+	kfree(ctx);
+	netfs_iocount_stats_read(&drained);
+
+	KUNIT_ASSERT_EQ_MSG(test, st.tracked, 1,
+			    "tracking must hold the leaked request only");
+	KUNIT_ASSERT_EQ_MSG(test, log->requests, 1,
+			    "the hung report must list the leaked request only");
+	KUNIT_ASSERT_TRUE_MSG(test, str_has_prefix(log->callers[0], "leaky_begin "),
+			      "tracking does not name the leaked request: %s",
+			      log->callers[0]);
+	KUNIT_ASSERT_EQ(test, drained.tracked, 0);
+}
+
 /* Trace event probes, counting the events of one counter. */
 struct event_log {
 	const void *ic;
 	int begins, ends, underflows, wait_starts, wait_ends;
 	int begin_counts[8], end_counts[8];
+	struct completion wait_started;
 };
 
 static void probe_begin(void *data, const void *ic, int count,
@@ -253,8 +483,10 @@ static void probe_wait_start(void *data, const void *ic, int count)
 {
 	struct event_log *log = data;
 
-	if (ic == log->ic)
-		log->wait_starts++;
+	if (ic != log->ic)
+		return;
+	log->wait_starts++;
+	complete(&log->wait_started);
 }
 
 static void probe_wait_end(void *data, const void *ic, u64 slept_ns, long ret)
@@ -267,14 +499,17 @@ static void probe_wait_end(void *data, const void *ic, u64 slept_ns, long ret)
 
 struct ender {
 	struct netfs_iocount *ic;
+	struct event_log *log;
 	struct completion done;
 };
 
+/* Ends the request a wait sleeps on, once the wait has begun its sleep. */
 static int ender_main(void *data)
 {
 	struct ender *e = data;
 
-	msleep(100);
+	wait_for_completion_timeout(&e->log->wait_started,
+				    msecs_to_jiffies(RETURN_BOUND_MS));
 	netfs_iocount_end(e->ic);
 	kthread_complete_and_exit(&e->done, 0);
 }
@@ -299,7 +534,9 @@ static void debug_stats_and_events_match(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, ic && log && e);
 	netfs_iocount_init(ic);
 	log->ic = ic;
+	init_completion(&log->wait_started);
 	e->ic = ic;
+	e->log = log;
 	init_completion(&e->done);
 
 	KUNIT_ASSERT_EQ(test, register_trace_netfs_iocount_begin(probe_begin, log), 0);
@@ -362,6 +599,7 @@ static void debug_bad_threshold_refused(struct kunit *test)
 static struct kunit_case debug_cases[] = {
 	KUNIT_CASE(debug_hung_wait_is_reported),
 	KUNIT_CASE(debug_tracking_toggled_under_load),
+	KUNIT_CASE(debug_tracking_concurrent_same_counter),
 	KUNIT_CASE(debug_stats_and_events_match),
 	KUNIT_CASE(debug_bad_threshold_refused),
 	{}

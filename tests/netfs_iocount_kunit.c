@@ -26,6 +26,8 @@
 #include <linux/wait_bit.h>
 
 #include "../netfs_iocount.h"
+#include "netfs_iocount_test_compat.h"
+#include "../netfs_iocount_trace.h"
 
 /* A waiter that should return does so within this many milliseconds. */
 #define RETURN_BOUND_MS		5000
@@ -39,6 +41,8 @@
 #define STRESS_MIN_SLEEPS	10
 #define STRESS_HOLD_MAX_MS	100
 #define NR_SHARED_COUNTERS	1024
+#define RACE_ROUNDS		4000	/* half of them with the pair held inside */
+#define RACE_SPIN_MS		20	/* bound of every spin of the race case */
 
 struct tthread;
 struct iocount_ctx;
@@ -78,8 +82,10 @@ static int tthread_main(void *data)
 	kthread_complete_and_exit(&t->done, 0);
 }
 
-static struct tthread *tthread_start(struct kunit *test, tthread_fn fn,
-				     struct netfs_iocount *ic, long arg)
+/* Start a test kthread, bound to @cpu unless it is negative. */
+static struct tthread *tthread_start_on(struct kunit *test, tthread_fn fn,
+					struct netfs_iocount *ic, long arg,
+					int cpu)
 {
 	struct iocount_ctx *ctx = test->priv;
 	struct tthread *t;
@@ -100,8 +106,16 @@ static struct tthread *tthread_start(struct kunit *test, tthread_fn fn,
 	}
 	get_task_struct(t->task);
 	ctx->threads[ctx->nr_threads++] = t;
+	if (cpu >= 0)
+		kthread_bind(t->task, cpu);
 	wake_up_process(t->task);
 	return t;
+}
+
+static struct tthread *tthread_start(struct kunit *test, tthread_fn fn,
+				     struct netfs_iocount *ic, long arg)
+{
+	return tthread_start_on(test, fn, ic, arg, -1);
 }
 
 static bool tthread_returned(struct tthread *t)
@@ -213,6 +227,7 @@ static void iocount_exit(struct kunit *test)
 {
 	struct iocount_ctx *ctx = test->priv;
 
+	netfs_iocount_set_stats(false);
 	/* A thread beyond rescue may still use the counters: leak them. */
 	if (iocount_join_all(test))
 		kfree(ctx->ic);
@@ -337,6 +352,7 @@ static void iocount_wait_idle_returns_at_once(struct kunit *test)
 	struct netfs_iocount_stats before, after;
 	struct tthread *w;
 
+	netfs_iocount_set_stats(true);
 	netfs_iocount_stats_read(&before);
 	w = tthread_start(test, do_wait, ic, 0);
 	KUNIT_ASSERT_TRUE_MSG(test, tthread_returns_within(w, RETURN_BOUND_MS),
@@ -466,6 +482,148 @@ static void iocount_underflow(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, netfs_iocount_read(ic), 0);
 }
 
+/*
+ * A spurious end races a correct begin/end pair, once per round: in half
+ * the rounds the pair runs entirely while the spurious end is being
+ * reported (held there by a probe on the underflow event, so the window,
+ * if the containment has one, is certain to be hit), in the other half
+ * they run freely.  After every round the count must be zero, exactly one
+ * underflow must have been reported, and a held pair must never have seen
+ * the count at zero while its request was outstanding.  The two threads
+ * are pinned to two CPUs, as the probe spins with preemption off.
+ */
+struct underflow_race {
+	struct netfs_iocount ic;
+	struct task_struct *spurious;	/* the thread whose end is spurious */
+	atomic_t round;			/* the round being run */
+	atomic_t in_report;		/* round whose spurious end is reported */
+	atomic_t pair_done;		/* last round the pair finished */
+	atomic_t pair_saw_zero;		/* held rounds where begin left it 0 */
+	bool hold;			/* this round holds the pair inside */
+	bool stop;
+	/* The verdict of the spurious thread, for the test to assert. */
+	int failed_round;
+	int count;
+	u64 reported;
+};
+
+/* Spin until @cond or RACE_SPIN_MS; false on timeout. */
+#define race_spin_until(cond)						\
+({									\
+	unsigned long __deadline = jiffies + msecs_to_jiffies(RACE_SPIN_MS); \
+	bool __ok;							\
+									\
+	while (!(__ok = (cond)) && time_before(jiffies, __deadline))	\
+		cpu_relax();						\
+	__ok;								\
+})
+
+/* On the underflow event: hold the spurious end until the pair is done. */
+static void race_probe_underflow(void *data, const void *ic, int count,
+				 unsigned long caller)
+{
+	struct underflow_race *race = data;
+	int round = atomic_read(&race->round);
+
+	if (ic != &race->ic || current != race->spurious)
+		return;
+	atomic_set(&race->in_report, round);
+	if (READ_ONCE(race->hold))
+		race_spin_until(atomic_read_acquire(&race->pair_done) == round);
+}
+
+static long do_race_spurious(struct tthread *t)
+{
+	struct underflow_race *race = container_of(t->ic, struct underflow_race, ic);
+	struct netfs_iocount_stats before, after;
+	int round;
+
+	WRITE_ONCE(race->spurious, current);
+	for (round = 1; round <= RACE_ROUNDS; round++) {
+		netfs_iocount_stats_read(&before);
+		WRITE_ONCE(race->hold, round & 1);
+		atomic_set_release(&race->round, round);
+		netfs_iocount_end(&race->ic);
+		if (!race_spin_until(atomic_read_acquire(&race->pair_done) == round))
+			break;
+		netfs_iocount_stats_read(&after);
+		race->count = netfs_iocount_read(&race->ic);
+		race->reported = after.underflows - before.underflows;
+		if (race->count || race->reported != 1)
+			break;
+	}
+	race->failed_round = round <= RACE_ROUNDS ? round : 0;
+	WRITE_ONCE(race->stop, true);
+	return 0;
+}
+
+static long do_race_pair(struct tthread *t)
+{
+	struct underflow_race *race = container_of(t->ic, struct underflow_race, ic);
+	unsigned long idle_since = jiffies;
+	int done = 0, round;
+	bool hold;
+
+	while (!READ_ONCE(race->stop) &&
+	       time_before(jiffies, idle_since + msecs_to_jiffies(RETURN_BOUND_MS))) {
+		round = atomic_read_acquire(&race->round);
+		if (round == done) {
+			cpu_relax();
+			continue;
+		}
+		hold = READ_ONCE(race->hold);
+		if (hold)
+			race_spin_until(atomic_read(&race->in_report) == round);
+		netfs_iocount_begin(&race->ic);
+		/*
+		 * Only a pair held inside the report is certain to begin after
+		 * the spurious end; running freely, the spurious end may come
+		 * after this begin and take its count, which no counter can
+		 * tell from a correct end.
+		 */
+		if (hold && !netfs_iocount_read(&race->ic))
+			atomic_inc(&race->pair_saw_zero);
+		netfs_iocount_end(&race->ic);
+		atomic_set_release(&race->pair_done, round);
+		done = round;
+		idle_since = jiffies;
+	}
+	return 0;
+}
+
+static void iocount_underflow_races_correct_pair(struct kunit *test)
+{
+	struct underflow_race *race;
+	struct tthread *spurious, *pair;
+	int cpu0, cpu1;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	cpu0 = cpumask_first(cpu_online_mask);
+	cpu1 = cpumask_next(cpu0, cpu_online_mask);
+	race = kunit_kzalloc(test, sizeof(*race), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, race);
+	netfs_iocount_init(&race->ic);
+	KUNIT_ASSERT_EQ(test, register_trace_netfs_iocount_underflow(race_probe_underflow,
+								     race), 0);
+	pair = tthread_start_on(test, do_race_pair, &race->ic, 0, cpu1);
+	spurious = tthread_start_on(test, do_race_spurious, &race->ic, 0, cpu0);
+	KUNIT_EXPECT_TRUE(test, tthread_returns_within(spurious, 60 * 1000));
+	KUNIT_EXPECT_TRUE(test, tthread_returns_within(pair, RETURN_BOUND_MS));
+	unregister_trace_netfs_iocount_underflow(race_probe_underflow, race);
+	tracepoint_synchronize_unregister();
+
+	KUNIT_ASSERT_EQ_MSG(test, race->count, 0,
+			    "phantom count after round %d", race->failed_round);
+	KUNIT_ASSERT_EQ_MSG(test, race->reported, 1,
+			    "%llu underflows reported in round %d",
+			    race->reported, race->failed_round);
+	KUNIT_ASSERT_EQ_MSG(test, race->failed_round, 0,
+			    "round %d did not finish", race->failed_round);
+	KUNIT_ASSERT_EQ_MSG(test, atomic_read(&race->pair_saw_zero), 0,
+			    "a correct request saw the count at 0");
+}
+
 /* Stress: workers begin and end, waiters wait over and over. */
 
 /*
@@ -536,6 +694,7 @@ static void iocount_stress(struct kunit *test, int nr)
 	int i, lost = 0;
 
 	KUNIT_ASSERT_LE(test, nr, STRESS_MAX_WORKERS);
+	netfs_iocount_set_stats(true);
 	netfs_iocount_stats_read(&before);
 	for (i = 0; i < STRESS_WAITERS; i++)
 		ctx->waiters[i] = waiters[i] =
@@ -656,6 +815,7 @@ static struct kunit_case iocount_cases[] = {
 	KUNIT_CASE(iocount_wait_timeout),
 	KUNIT_CASE(iocount_wait_killable),
 	KUNIT_CASE(iocount_underflow),
+	KUNIT_CASE(iocount_underflow_races_correct_pair),
 	KUNIT_CASE(iocount_stress_1_kthreads),
 	KUNIT_CASE(iocount_stress_2_kthreads),
 	KUNIT_CASE(iocount_stress_4_kthreads),

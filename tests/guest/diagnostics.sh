@@ -48,17 +48,51 @@ echo 0 >"$T/events/netfs_iocount/enable"
 begins=$(grep -c 'netfs_iocount_begin:' "$T/trace")
 ends=$(grep -c 'netfs_iocount_end:' "$T/trace")
 echo "tracefs: $begins begin and $ends end events for 1000 requests"
-[ "$begins" -eq 1000 ] && [ "$ends" -eq 1000 ]
+[ "$begins" -eq 1000 ] || { echo "$begins begin events, not 1000"; exit 1; }
+[ "$ends" -eq 1000 ] || { echo "$ends end events, not 1000"; exit 1; }
 grep -m 1 'netfs_iocount_begin:' "$T/trace"
 
 echo 1 >"$P/stats"
 insmod /modules/netfs_iocount_consumer.ko threads=2 requests=1000
 rmmod netfs_iocount_consumer
-grep -q '^begins 2000$' "$D/stats" && grep -q '^ends 2000$' "$D/stats" ||
-	{ echo "stats do not show 2000 begins and ends:"; cat "$D/stats"; exit 1; }
-echo 0 >"$P/stats"
-! grep -q '^begins' "$D/stats"
-echo "stats: 2000 begins and ends counted while on, hidden while off"
+grep -q '^begins 2000$' "$D/stats" ||
+	{ echo "stats do not show 2000 begins:"; cat "$D/stats"; exit 1; }
+grep -q '^ends 2000$' "$D/stats" ||
+	{ echo "stats do not show 2000 ends:"; cat "$D/stats"; exit 1; }
 cat "$D/stats"
+echo 0 >"$P/stats"
+if grep -qE '^(begins|ends|waits)' "$D/stats"; then
+	echo "stats off, yet the totals are shown:"
+	cat "$D/stats"
+	exit 1
+fi
+echo "stats: 2000 begins and ends counted while on, hidden while off"
+
+# Through the glue, a record names the filesystem function that began the
+# request (iocountfs's init_request), not the glue, and is dropped by that
+# request's own end: none is left once the umount has waited.
+insmod /modules/netfs_iocount_glue.ko
+insmod /modules/iocountfs.ko
+mkdir -p /mnt
+echo 1 >"$P/track"
+mount -t iocountfs -o files=1,size=65536,latency_ms=0,release_ms=1000 iocountfs /mnt
+cat /mnt/f0 >/dev/null
+grep -m 1 'begun by' "$D/outstanding"
+grep -q 'begun by iocfs_init_request+' "$D/outstanding" ||
+	{ echo "no record names iocfs_init_request:"; cat "$D/outstanding"; exit 1; }
+if grep 'begun by' "$D/outstanding" | grep -v 'begun by iocfs_init_request+'; then
+	echo "a record names another function than the filesystem's"
+	exit 1
+fi
+umount /mnt
+if grep -q 'begun by' "$D/outstanding"; then
+	echo "records left after the umount waited for every request:"
+	cat "$D/outstanding"
+	exit 1
+fi
+echo 0 >"$P/track"
+echo "tracking: requests named by iocfs_init_request while outstanding, none left after umount"
+rmmod iocountfs
+rmmod netfs_iocount_glue
 
 rmmod netfs_iocount

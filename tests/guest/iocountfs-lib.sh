@@ -52,11 +52,27 @@ iocfs_cycle() {
 	iocfs_umount
 }
 
+# iocfs_drained: wait (at most 10 s) until every request has been freed.
+iocfs_drained() {
+	local tries=0
+	until [ "$(cat "$INFLIGHT")" -eq 0 ]; do
+		tries=$((tries + 1))
+		[ $tries -lt 1000 ] || { echo "requests still in flight after 10 s"; return 1; }
+		usleep 10000
+	done
+}
+
+# iocfs_waited_cycles: how many umounts so far had an eviction that waited
+# for I/O, from iocountfs's umount reports on the console.
+iocfs_waited_cycles() {
+	dmesg | grep -cE 'iocountfs: umount: [0-9]+ inodes evicted, [1-9][0-9]* waited for I/O'
+}
+
 # iocfs_cycles N OPTIONS READERS: N cycles, every other one killing the
 # readers mid-read; after each umount no request may be left, since
 # eviction waits for every one.
 iocfs_cycles() {
-	local i=0 mode left
+	local i=0 mode left waited
 	while [ $i -lt "$1" ]; do
 		mode=verify
 		[ $((i % 2)) -eq 1 ] && mode=kill
@@ -65,4 +81,9 @@ iocfs_cycles() {
 		[ "$left" -eq 0 ] || { echo "cycle $i: $left request(s) outlived umount"; return 1; }
 		i=$((i + 1))
 	done
+	# The race window must have been open: evictions found I/O to wait for.
+	waited=$(iocfs_waited_cycles)
+	echo "iocountfs: in $waited of $1 umounts an eviction waited for I/O"
+	[ "$waited" -ge $(($1 / 2)) ] ||
+		{ echo "too few umounts waited: the race window was hardly exercised"; return 1; }
 }

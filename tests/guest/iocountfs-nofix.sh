@@ -13,7 +13,7 @@ OPTS=files=4,size=131072,latency_ms=20,release_ms=200,iocount=off
 i=0
 while [ $i -lt 30 ]; do
 	iocfs_cycle "$OPTS" 4 kill
-	sleep 1		# let the late free_request calls run
+	iocfs_drained
 	if dmesg | grep -qE 'BUG: KASAN: use-after-free|iocountfs: use-after-free'; then
 		echo "iocountfs: without the fix, use-after-free caught in cycle $i"
 		exit 0
