@@ -340,10 +340,10 @@ static void iocount_end_wakes_once_at_zero(struct kunit *test)
 	for (i = 0; i < 3; i++)
 		netfs_iocount_end(ic);
 	wake_probe_del(&probe);
-	KUNIT_ASSERT_EQ_MSG(test, atomic_read(&probe.wakes), 1,
-			    "the end that reaches zero must wake, no other");
 	KUNIT_ASSERT_EQ_MSG(test, atomic_read(&probe.wakes_not_at_zero), 0,
 			    "a wake-up came before the count reached zero");
+	KUNIT_ASSERT_EQ_MSG(test, atomic_read(&probe.wakes), 1,
+			    "the end that reaches zero must wake, no other");
 }
 
 static void iocount_wait_idle_returns_at_once(struct kunit *test)
