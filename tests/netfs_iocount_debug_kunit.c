@@ -380,7 +380,7 @@ static void debug_tracking_concurrent_same_counter(struct kunit *test)
 	struct concurrent_ctx *ctx;
 	struct report_log *log;
 	struct inode_waiter *w;
-	unsigned long deadline;
+	unsigned long deadline, returned;
 	int i, leaked;
 
 	/* Not test-managed: a worker that does not finish keeps it. */
@@ -426,8 +426,9 @@ static void debug_tracking_concurrent_same_counter(struct kunit *test)
 	request_end(&ctx->ic, &leaked);
 	report_log_stop(log);
 	KUNIT_ASSERT_NOT_NULL_MSG(test, w, "kthread_run failed");
-	KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(&w->done,
-					msecs_to_jiffies(RETURN_BOUND_MS)),
+	returned = wait_for_completion_timeout(&w->done,
+					       msecs_to_jiffies(RETURN_BOUND_MS));
+	KUNIT_ASSERT_TRUE_MSG(test, returned,
 			      "ending the leak did not end the wait");
 	kfree(w);
 	kfree(ctx);
@@ -441,6 +442,34 @@ static void debug_tracking_concurrent_same_counter(struct kunit *test)
 			      "tracking does not name the leaked request: %s",
 			      log->callers[0]);
 	KUNIT_ASSERT_EQ(test, drained.tracked, 0);
+}
+
+/*
+ * A spurious end can balance a leaked begin: the count drains and the
+ * leaked request's record stays.  A new owner initialising a counter at
+ * the same address must not inherit it.
+ */
+static void debug_tracking_forgets_on_init(struct kunit *test)
+{
+	struct netfs_iocount_stats before, balanced, reinit;
+	struct netfs_iocount *ic = kunit_kzalloc(test, sizeof(*ic), GFP_KERNEL);
+	int leaked, spurious;
+
+	KUNIT_ASSERT_NOT_NULL(test, ic);
+	netfs_iocount_init(ic);
+	netfs_iocount_set_tracking(true);
+	netfs_iocount_stats_read(&before);
+	leaky_begin(ic, &leaked);
+	request_end(ic, &spurious);
+	netfs_iocount_stats_read(&balanced);
+	netfs_iocount_init(ic);
+	netfs_iocount_stats_read(&reinit);
+
+	KUNIT_ASSERT_EQ(test, netfs_iocount_read(ic), 0);
+	KUNIT_ASSERT_EQ_MSG(test, balanced.tracked - before.tracked, 1,
+			    "the leaked request's record must outlive the spurious end");
+	KUNIT_ASSERT_EQ_MSG(test, reinit.tracked, before.tracked,
+			    "a new owner inherited a record of the old one");
 }
 
 /* Trace event probes, counting the events of one counter. */
@@ -610,6 +639,7 @@ static struct kunit_case debug_cases[] = {
 	KUNIT_CASE(debug_hung_wait_is_reported),
 	KUNIT_CASE(debug_tracking_toggled_under_load),
 	KUNIT_CASE(debug_tracking_concurrent_same_counter),
+	KUNIT_CASE(debug_tracking_forgets_on_init),
 	KUNIT_CASE(debug_stats_and_events_match),
 	KUNIT_CASE(debug_bad_threshold_refused),
 	{}
