@@ -176,6 +176,25 @@ static void report_log_wait(struct report_log *log, int n)
 		msleep(100);
 }
 
+/*
+ * While the leak was held, tracking held it alone (@held) and the hung
+ * report (@log) named it alone; once it ended, nothing was left (@drained).
+ */
+static void assert_only_leak_tracked(struct kunit *test,
+				     const struct netfs_iocount_stats *held,
+				     const struct report_log *log,
+				     const struct netfs_iocount_stats *drained)
+{
+	KUNIT_ASSERT_EQ_MSG(test, held->tracked, 1,
+			    "tracking must hold the leaked request only");
+	KUNIT_ASSERT_EQ_MSG(test, log->requests, 1,
+			    "the hung report must list the leaked request only");
+	KUNIT_ASSERT_TRUE_MSG(test, str_has_prefix(log->callers[0], "leaky_begin "),
+			      "tracking does not name the leaked request: %s",
+			      log->callers[0]);
+	KUNIT_ASSERT_EQ(test, drained->tracked, 0);
+}
+
 static void debug_exit(struct kunit *test)
 {
 	netfs_iocount_set_tracking(false);
@@ -262,14 +281,7 @@ static void debug_hung_wait_is_reported(struct kunit *test)
 			    "too few hung reports once the threshold was set");
 	KUNIT_ASSERT_FALSE_MSG(test, woke,
 			       "the waiter woke with I/O outstanding: hidden from khungtaskd");
-	KUNIT_ASSERT_EQ_MSG(test, after.tracked, 1,
-			    "tracking must hold the leaked request only");
-	KUNIT_ASSERT_EQ_MSG(test, log->requests, 1,
-			    "the hung report must list the leaked request only");
-	KUNIT_ASSERT_TRUE_MSG(test, str_has_prefix(log->callers[0], "leaky_begin "),
-			      "tracking does not name the leaked request: %s",
-			      log->callers[0]);
-	KUNIT_ASSERT_EQ(test, drained.tracked, 0);
+	assert_only_leak_tracked(test, &after, log, &drained);
 }
 
 /*
@@ -434,14 +446,7 @@ static void debug_tracking_concurrent_same_counter(struct kunit *test)
 	kfree(ctx);
 	netfs_iocount_stats_read(&drained);
 
-	KUNIT_ASSERT_EQ_MSG(test, st.tracked, 1,
-			    "tracking must hold the leaked request only");
-	KUNIT_ASSERT_EQ_MSG(test, log->requests, 1,
-			    "the hung report must list the leaked request only");
-	KUNIT_ASSERT_TRUE_MSG(test, str_has_prefix(log->callers[0], "leaky_begin "),
-			      "tracking does not name the leaked request: %s",
-			      log->callers[0]);
-	KUNIT_ASSERT_EQ(test, drained.tracked, 0);
+	assert_only_leak_tracked(test, &st, log, &drained);
 }
 
 /*
