@@ -3,9 +3,11 @@
 #
 #   make            build the modules against KDIR (W=1) into build/module
 #   make run        the demo on Debian's stock kernel under QEMU
-#   make check      every test; ends with "N passed, N failed"
+#   make check      every test on every kernel of the matrix; ends with
+#                   "N passed, N failed"; KERNELS="7.3 6.12" only those rows
 #   make bench      cost of a begin/end pair next to the kernel's primitives
-#   make kernel     build (or reuse) the debug test kernel (with the series)
+#   make kernel     build (or reuse) the primary debug test kernel (7.3);
+#                   KERNEL=6.1 another of scripts/kernels.conf's DEBUG_KERNELS
 #   make patches    the upstream series for KSRC (default: Debian's
 #                   linux-source-6.1) into build/patches
 #   make install    install the modules for KDIR's kernel (extra/, depmod)
@@ -36,7 +38,7 @@ bench:
 	scripts/bench
 
 kernel:
-	scripts/kernel-debug
+	scripts/kernel-debug $(KERNEL)
 
 patches:
 	scripts/patches

@@ -39,6 +39,28 @@ struct netfs_iocount {
 	atomic_t count;
 };
 
+static_assert(sizeof(struct netfs_iocount) == sizeof(atomic_t));
+
+/**
+ * netfs_inode_iocount - netfs's own count of an inode's requests, as ours
+ * @ctx: the inode's struct netfs_inode
+ *
+ * Since Linux 6.10 netfs counts an inode's outstanding requests itself, in
+ * @ctx->io_count: it raises the count once ->init_request has succeeded and
+ * lowers it, waking waiters on its address with wake_up_var(), after
+ * ->free_request has returned.  A filesystem there keeps no count of its
+ * own: it passes this to the waits (netfs_iocount_evict_inode() and the
+ * netfs_iocount_wait*() family), which then sleep on netfs's counter and
+ * are woken by netfs.  It must not call netfs_iocount_begin() or
+ * netfs_iocount_end() on it: netfs's own decrement does not know about
+ * this library's underflow check.  Only kernels whose struct netfs_inode
+ * has io_count compile a use of it.
+ *
+ * Return: @ctx->io_count as a struct netfs_iocount.
+ */
+#define netfs_inode_iocount(ctx) \
+	container_of(&(ctx)->io_count, struct netfs_iocount, count)
+
 /**
  * struct netfs_iocount_stats - library-wide counters
  * @waits: calls to any netfs_iocount_wait*() function (statistics on)

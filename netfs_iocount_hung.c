@@ -92,9 +92,9 @@ static void hung_report(struct netfs_iocount_waiter *w)
 	netfs_iocount_stats_hung();
 	trace_netfs_iocount_hung(w->ic, count, waited);
 	if (print && w->inode)
-		pr_warn("task %s:%d has waited %us for %d outstanding I/O request(s) on inode %lu of %s (counter %p)\n",
+		pr_warn("task %s:%d has waited %us for %d outstanding I/O request(s) on inode %llu of %s (counter %p)\n",
 			w->task->comm, task_pid_nr(w->task), waited, count,
-			w->inode->i_ino, w->inode->i_sb->s_id, w->ic);
+			(u64)w->inode->i_ino, w->inode->i_sb->s_id, w->ic);
 	else if (print)
 		pr_warn("task %s:%d has waited %us for %d outstanding I/O request(s) on counter %p\n",
 			w->task->comm, task_pid_nr(w->task), waited, count,

@@ -34,9 +34,54 @@ hash_of() {
 	done | sha256sum | cut -c1-16
 }
 
-# The Debian kernel ABI the project tests against: the one that the
+# The kernels of the test matrix and their pinned versions.
+# shellcheck source=scripts/kernels.conf
+. "$TOP/scripts/kernels.conf"
+
+# kernel_row KIND SERIES: dies with one line unless SERIES is a KIND
+# (debug or stock) kernel of the matrix.
+kernel_row() {
+	local rows
+	case $1 in
+	debug) rows=$DEBUG_KERNELS ;;
+	stock) rows=$STOCK_KERNELS ;;
+	*) die "no kind of kernel '$1': debug or stock" ;;
+	esac
+	case " $rows " in
+	*" $2 "*) ;;
+	*) die "no $1 kernel '$2'; $1 kernels: $rows" ;;
+	esac
+}
+
+# selected_kernels KIND: the KIND rows that $KERNELS selects (all of them
+# when it is empty), in the matrix's order, on one line; dies naming an
+# unknown one.
+selected_kernels() {
+	local rows want k out=
+	rows=$DEBUG_KERNELS
+	[ "$1" = debug ] || rows=$STOCK_KERNELS
+	want=${KERNELS:-}
+	for k in $want; do
+		case " $DEBUG_KERNELS $STOCK_KERNELS " in
+		*" $k "*) ;;
+		*) die "KERNELS='$want': no kernel '$k' in the matrix; it has: $(matrix_kernels)" ;;
+		esac
+	done
+	for k in $rows; do
+		[ -z "$want" ] || case " $want " in *" $k "*) ;; *) continue ;; esac
+		out+="${out:+ }$k"
+	done
+	printf '%s\n' "$out"
+}
+
+# matrix_kernels: every series of the matrix, once each.
+matrix_kernels() {
+	printf '%s\n' $DEBUG_KERNELS $STOCK_KERNELS | sort -uV | paste -sd' '
+}
+
+# The 6.1 stock kernel is Debian 12's own: the ABI that the installed
 # linux-headers-amd64 metapackage points at, e.g. "6.1.0-56".
-stock_abi() {
+stock_6_1_abi() {
 	local dir
 	dir=$(ls -d /usr/src/linux-headers-6.1.0-*-amd64 2>/dev/null | sort -V | tail -n 1)
 	[ -n "$dir" ] || die "no Debian linux-headers-6.1.0-*-amd64; run scripts/deps"
@@ -44,13 +89,47 @@ stock_abi() {
 	printf '%s\n' "${dir%-amd64}"
 }
 
-stock_headers() { printf '/usr/src/linux-headers-%s-amd64\n' "$(stock_abi)"; }
-stock_dir() { printf '%s/stock-%s-amd64\n' "$CACHE" "$(stock_abi)"; }
+# stock_release SERIES: the release (uname -r) of the stock SERIES kernel.
+stock_release() {
+	local var
+	if [ "$1" = 6.1 ]; then
+		printf '%s-amd64\n' "$(stock_6_1_abi)"
+		return
+	fi
+	var=STOCK_${1//./_}_HEADERS
+	printf '%s\n' "${!var#linux-headers-}"
+}
 
-# Debian's linux-source-6.1 version, the base of the debug kernel.
+# stock_dir SERIES: where scripts/kernel-stock unpacks that kernel.
+stock_dir() { printf '%s/stock-%s\n' "$CACHE" "$(stock_release "$1")"; }
+
+# stock_headers SERIES: its headers, a KDIR for out-of-tree modules (the
+# host's for 6.1, unpacked into the cache for the others).
+stock_headers() {
+	if [ "$1" = 6.1 ]; then
+		printf '/usr/src/linux-headers-%s\n' "$(stock_release 6.1)"
+	else
+		printf '%s/root/usr/src/linux-headers-%s\n' "$(stock_dir "$1")" \
+			"$(stock_release "$1")"
+	fi
+}
+
+# Debian's linux-source-6.1 version, the base of the upstream series.
 source_version() {
 	dpkg-query -W -f '${Version}' linux-source-6.1 2>/dev/null ||
 		die "linux-source-6.1 is not installed; run scripts/deps"
+}
+
+# kernel_version SERIES: the pinned version of linux-source-SERIES.
+kernel_version() {
+	local var=KERNEL_${1//./_}_VERSION
+	printf '%s\n' "${!var}"
+}
+
+# has_io_count TREE: whether netfs in TREE already counts I/O per inode
+# (Linux 6.10 and later): then the series, which adds that, is not for it.
+has_io_count() {
+	grep -q 'atomic_t[[:space:]]*io_count;' "$1/include/linux/netfs.h"
 }
 
 # The files the project's upstream series is made from (scripts/patches).
@@ -91,16 +170,29 @@ series_diffs() {
 	done
 }
 
-# Directory of the debug kernel build for the current inputs: the source,
-# the config fragment, the build script, the diffs of the series and, for a
-# negative control, the deliberately breaking patch in $DEBUG_FAULT_PATCH.
+# debug_fragments SERIES: the config fragments of the SERIES debug kernel:
+# the common one, then the series' own if it has one.
+debug_fragments() {
+	printf '%s\n' "$TOP/tests/kernel.config"
+	[ ! -f "$TOP/tests/kernel-$1.config" ] || printf '%s\n' "$TOP/tests/kernel-$1.config"
+}
+
+# debug_dir SERIES: the directory of the SERIES debug kernel built from the
+# current inputs: the pinned source, the config fragments, the build
+# script, the diffs of the series (on a kernel without netfs's io_count)
+# and, for a negative control, the deliberately breaking patch in
+# $DEBUG_FAULT_PATCH.
 debug_dir() {
-	local series
-	series=$(series_for_kernel) || return 1
+	local src series=none
+	src=$("$TOP/scripts/kernel-source" "$1") || return 1
+	if ! has_io_count "$src"; then
+		series=$(series_for_kernel) || return 1
+		series=$(series_diffs "$series" | sha256sum)
+	fi
 	# shellcheck disable=SC2046
-	printf '%s/debug-%s\n' "$CACHE" "$(hash_of "linux-source-6.1 $(source_version)" \
-		"$TOP/tests/kernel.config" "$TOP/scripts/kernel-debug" \
-		"series $(series_diffs "$series" | sha256sum)" ${DEBUG_FAULT_PATCH:-})"
+	printf '%s/debug-%s-%s\n' "$CACHE" "$1" "$(hash_of "linux-source-$1 $(kernel_version "$1")" \
+		$(debug_fragments "$1") "$TOP/scripts/kernel-debug" \
+		"series $series" ${DEBUG_FAULT_PATCH:-})"
 }
 
 # config_verify CONFIG FRAGMENT: every option FRAGMENT asks for survived

@@ -13,9 +13,13 @@
  *
  * With iocount=on (the default) ->evict_inode waits for the inode's
  * outstanding requests (netfs_iocount_evict_inode()) and the client always
- * outlives its fids.  With iocount=off (negative control only) eviction does
- * not wait, and a fid released after umount finds its client freed: a
- * use-after-free, reported by KASAN and by the client's own poison check.
+ * outlives its fids.  Where netfs counts an inode's requests itself (6.10+),
+ * the wait is on that count (netfs_inode_iocount()) and iocountfs keeps
+ * none; before, iocountfs counts them with netfs_iocount_request_begin()
+ * and _end(), as the library's glue documents.  With iocount=off (negative
+ * control only) eviction does not wait, and a fid released after umount
+ * finds its client freed: a use-after-free, reported by KASAN and by the
+ * client's own poison check.
  *
  * File contents are a function of inode number and offset (iocfs_byte(),
  * repeated in tests/iocfs-reader.c), so readers check every byte.
@@ -42,6 +46,7 @@
 #include <linux/workqueue.h>
 
 #include "../netfs_iocount.h"
+#include "netfs_iocount_test_compat.h"
 
 #define IOCFS_MAGIC		0x696f6366
 #define IOCFS_CLIENT_LIVE	0x4c495645
@@ -82,7 +87,9 @@ struct iocfs_fid {
 
 struct iocfs_inode {
 	struct netfs_inode netfs;	/* first: netfs_inode() casts */
+#ifndef NETFS_IOCOUNT_HAVE_NETFS_IO_COUNT
 	struct netfs_iocount iocount;
+#endif
 };
 
 /* A subrequest whose completion is deferred. */
@@ -108,9 +115,56 @@ static const struct kernel_param_ops iocfs_inflight_ops = {
 module_param_cb(inflight, &iocfs_inflight_ops, NULL, 0444);
 MODULE_PARM_DESC(inflight, "requests allocated and not yet freed (read-only)");
 
+/* Whose count eviction waits on: "netfs" (6.10+) or "iocountfs". */
+#ifdef NETFS_IOCOUNT_HAVE_NETFS_IO_COUNT
+static char *counter = "netfs";
+#else
+static char *counter = "iocountfs";
+#endif
+module_param(counter, charp, 0444);
+MODULE_PARM_DESC(counter, "whose count of requests eviction waits on: netfs or iocountfs (read-only)");
+
 static inline struct iocfs_inode *IOCFS_I(struct inode *inode)
 {
 	return container_of(inode, struct iocfs_inode, netfs.inode);
+}
+
+/*
+ * The inode's count of outstanding requests: netfs's own where netfs keeps
+ * one (6.10+; a second count would only duplicate it), else ours.
+ */
+static struct netfs_iocount *iocfs_iocount(struct iocfs_inode *ii)
+{
+#ifdef NETFS_IOCOUNT_HAVE_NETFS_IO_COUNT
+	return netfs_inode_iocount(&ii->netfs);
+#else
+	return &ii->iocount;
+#endif
+}
+
+/*
+ * Count @rreq against its inode, where netfs does not: the last step of
+ * init_request.  Returns the inode's count with @rreq in it.
+ */
+static int iocfs_request_begin(struct netfs_io_request *rreq,
+			       struct iocfs_inode *ii)
+{
+#ifdef NETFS_IOCOUNT_HAVE_NETFS_IO_COUNT
+	/* netfs counts the request itself once init_request returns. */
+	return netfs_iocount_read(iocfs_iocount(ii)) + 1;
+#else
+	netfs_iocount_request_begin(rreq, iocfs_iocount(ii));
+	return netfs_iocount_read(iocfs_iocount(ii));
+#endif
+}
+
+/* Uncount @rreq, where netfs does not: the last step of free_request. */
+static void iocfs_request_end(struct netfs_io_request *rreq,
+			      struct iocfs_inode *ii)
+{
+#ifndef NETFS_IOCOUNT_HAVE_NETFS_IO_COUNT
+	netfs_iocount_request_end(rreq, iocfs_iocount(ii));
+#endif
 }
 
 /* The byte at @pos of inode @ino; tests/iocfs-reader.c has the same. */
@@ -182,8 +236,7 @@ static int iocfs_init_request(struct netfs_io_request *rreq, struct file *file)
 	/* Nothing can fail any more: count the request against its inode. */
 	fid->counted = c->opt.iocount;
 	if (fid->counted) {
-		netfs_iocount_request_begin(rreq, &ii->iocount);
-		count = netfs_iocount_read(&ii->iocount);
+		count = iocfs_request_begin(rreq, ii);
 		max = atomic_read(&c->max_count);
 		while (count > max &&
 		       !atomic_try_cmpxchg(&c->max_count, &max, count))
@@ -202,7 +255,7 @@ static void iocfs_free_request(struct netfs_io_request *rreq)
 	atomic_dec(&iocfs_inflight);
 	/* The very last access to the inode: eviction may proceed after it. */
 	if (counted)
-		netfs_iocount_request_end(rreq, &ii->iocount);
+		iocfs_request_end(rreq, ii);
 }
 
 /* Fill a subrequest's range with the file's contents. */
@@ -212,16 +265,16 @@ static ssize_t iocfs_fill(struct netfs_io_subrequest *subreq)
 	loff_t pos = subreq->start + subreq->transferred;
 	size_t len = subreq->len - subreq->transferred;
 	u64 ino = rreq->inode->i_ino;
-	struct iov_iter to;
+	struct iov_iter scratch, *to;
 	u8 buf[256];
 	size_t done = 0, n, i;
 
-	iov_iter_xarray(&to, ITER_DEST, &rreq->mapping->i_pages, pos, len);
+	to = compat_subreq_dest(subreq, &scratch);
 	while (done < len) {
 		n = min(len - done, sizeof(buf));
 		for (i = 0; i < n; i++)
 			buf[i] = iocfs_byte(ino, pos + done + i);
-		if (copy_to_iter(buf, n, &to) != n)
+		if (copy_to_iter(buf, n, to) != n)
 			return -EFAULT;
 		done += n;
 	}
@@ -246,7 +299,7 @@ static void iocfs_complete_read(struct work_struct *work)
 	}
 	__set_bit(NETFS_SREQ_CLEAR_TAIL, &subreq->flags);
 	/* Asynchronous: the request's last put queues free_request. */
-	netfs_subreq_terminated(subreq, ret, true);
+	compat_read_subreq_done(subreq, ret, true);
 }
 
 static void iocfs_issue_read(struct netfs_io_subrequest *subreq)
@@ -256,7 +309,7 @@ static void iocfs_issue_read(struct netfs_io_subrequest *subreq)
 
 	r = kzalloc(sizeof(*r), GFP_NOFS);
 	if (!r) {
-		netfs_subreq_terminated(subreq, -ENOMEM, false);
+		compat_read_subreq_done(subreq, -ENOMEM, false);
 		return;
 	}
 	r->subreq = subreq;
@@ -278,9 +331,9 @@ static const struct address_space_operations iocfs_aops = {
 
 static const struct file_operations iocfs_file_ops = {
 	.llseek		= generic_file_llseek,
-	.read_iter	= generic_file_read_iter,
+	.read_iter	= compat_file_read_iter,
 	.mmap		= generic_file_readonly_mmap,
-	.splice_read	= generic_file_splice_read,
+	.splice_read	= compat_file_splice_read,
 };
 
 /* ---- inodes and superblock ---- */
@@ -292,7 +345,7 @@ static struct inode *iocfs_alloc_inode(struct super_block *sb)
 	ii = alloc_inode_sb(sb, iocfs_inode_cache, GFP_KERNEL);
 	if (!ii)
 		return NULL;
-	netfs_iocount_init(&ii->iocount);
+	netfs_iocount_init(iocfs_iocount(ii));	/* directories too */
 	return &ii->netfs.inode;
 }
 
@@ -315,9 +368,9 @@ static void iocfs_evict_inode(struct inode *inode)
 		clear_inode(inode);
 		return;
 	}
-	busy = netfs_iocount_read(&ii->iocount);
+	busy = netfs_iocount_read(iocfs_iocount(ii));
 	start = ktime_get_ns();
-	netfs_iocount_evict_inode(inode, &ii->iocount);
+	netfs_iocount_evict_inode(inode, iocfs_iocount(ii));
 	if (!busy)
 		return;
 	ns = ktime_get_ns() - start;
@@ -348,7 +401,7 @@ static int iocfs_add_file(struct super_block *sb, struct dentry *root, u32 i)
 	inode->i_fop = &iocfs_file_ops;
 	inode->i_mapping->a_ops = &iocfs_aops;
 	i_size_write(inode, c->opt.size);
-	netfs_inode_init(&IOCFS_I(inode)->netfs, &iocfs_req_ops);
+	compat_netfs_inode_init(&IOCFS_I(inode)->netfs, &iocfs_req_ops);
 
 	snprintf(name, sizeof(name), "f%u", i);
 	dentry = d_alloc_name(root, name);
@@ -356,7 +409,7 @@ static int iocfs_add_file(struct super_block *sb, struct dentry *root, u32 i)
 		iput(inode);
 		return -ENOMEM;
 	}
-	d_add(dentry, inode);	/* the dentry's reference pins it until kill_sb */
+	compat_d_add_persistent(dentry, inode);	/* pinned until kill_sb */
 	return 0;
 }
 
@@ -416,7 +469,7 @@ static void iocfs_kill_sb(struct super_block *sb)
 {
 	struct iocfs_client *c = sb->s_fs_info;
 
-	kill_litter_super(sb);	/* evicts every inode */
+	compat_kill_persistent_super(sb);	/* evicts every inode */
 	if (c)
 		iocfs_client_destroy(c);
 }

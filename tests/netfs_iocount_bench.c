@@ -165,7 +165,7 @@ static void pairs_atomic_wake(struct bench_obj *o, unsigned int n)
 
 static int init_dio(struct bench_obj *o)
 {
-	o->file = shmem_file_setup("netfs_iocount_bench", 0, 0);
+	o->file = shmem_file_setup("netfs_iocount_bench", 0, COMPAT_SHMEM_NO_FLAGS);
 	return PTR_ERR_OR_ZERO(o->file);
 }
 

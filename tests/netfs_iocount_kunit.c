@@ -102,7 +102,7 @@ static struct tthread *tthread_start_on(struct kunit *test, tthread_fn fn,
 				 ctx->nr_threads);
 	if (IS_ERR(t->task)) {
 		kfree(t);
-		KUNIT_ASSERT_FAILURE(test, "kthread_create failed");
+		KUNIT_FAIL_AND_ABORT(test, "kthread_create failed");
 	}
 	get_task_struct(t->task);
 	ctx->threads[ctx->nr_threads++] = t;
@@ -247,7 +247,7 @@ static int wake_probe_fn(struct wait_queue_entry *wqe, unsigned int mode,
 	struct wake_probe *p = container_of(wqe, struct wake_probe, wqe);
 	struct wait_bit_key *key = arg;
 
-	if (key->flags != p->var || key->bit_nr != -1)
+	if ((void *)key->flags != (void *)p->var || key->bit_nr != -1)
 		return 0;
 	atomic_inc(&p->wakes);
 	if (atomic_read(p->var) != 0)

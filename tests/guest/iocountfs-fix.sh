@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-# Guest scenario (debug kernel, KASAN and lockdep): the fix at work.  200
-# cycles of mount, 4 verifying readers, umount while requests are still
+# Guest scenario (debug kernel, KASAN and lockdep): the fix at work.
+# IOCFS_CYCLES (kernel command line, default 200) cycles of mount, 4
+# verifying readers, umount while requests are still
 # completing; every other cycle kills the readers mid-read.  After every
 # umount no request may be left: eviction waited for each one.  Bad mount
 # options are refused.  Everything unloads cleanly.
@@ -18,6 +19,7 @@ for bad in files=0 files=1025 size=100 size=0 latency_ms=1001 err_rate=101 \
 done
 echo "iocountfs: bad mount options refused"
 
-iocfs_cycles 200 files=4,size=131072,latency_ms=20,release_ms=200 4
-echo "iocountfs: 200 cycles, no request outlived its umount"
+cycles=${IOCFS_CYCLES:-200}
+iocfs_cycles "$cycles" files=4,size=131072,latency_ms=20,release_ms=200 4
+echo "iocountfs: $cycles cycles, no request outlived its umount"
 iocfs_unload

@@ -3,7 +3,7 @@
 # eviction does not wait, and a fid released after umount finds its client
 # freed.  Passes only when the use-after-free is caught (KASAN, or the
 # client's poison check) within 30 cycles.
-# expect-splat: BUG: KASAN: use-after-free|iocountfs: use-after-free
+# expect-splat: BUG: KASAN: (slab-)?use-after-free|iocountfs: use-after-free
 # timeout: 900
 
 . /guest/iocountfs-lib.sh
@@ -14,7 +14,7 @@ i=0
 while [ $i -lt 30 ]; do
 	iocfs_cycle "$OPTS" 4 kill
 	iocfs_drained
-	if dmesg | grep -qE 'BUG: KASAN: use-after-free|iocountfs: use-after-free'; then
+	if dmesg | grep -qE 'BUG: KASAN: (slab-)?use-after-free|iocountfs: use-after-free'; then
 		echo "iocountfs: without the fix, use-after-free caught in cycle $i"
 		exit 0
 	fi

@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # Shared by the KUnit scenarios (sourced, not run).
 
-# kunit_print_results: every suite's results in debugfs, between markers for
-# kunit.py parse on the host (scripts/lib.sh: ktap_extract).
+# kunit_print_results [PREFIX]: every suite's results in debugfs, between
+# markers naming PREFIX and the suite, for kunit.py parse on the host
+# (scripts/lib.sh: ktap_extract).
 kunit_print_results() {
 	for dir in /sys/kernel/debug/kunit/*/; do
-		suite=$(basename "$dir")
+		suite=${1:-}$(basename "$dir")
 		echo "NETFS_IOCOUNT_KTAP_BEGIN $suite"
 		cat "$dir/results"
 		echo "NETFS_IOCOUNT_KTAP_END $suite"
