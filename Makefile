@@ -2,10 +2,11 @@
 # Wrapper Makefile of netfs-iocount; Kbuild lists the objects.
 #
 #   make            build the modules against KDIR (W=1) into build/module
-#   make run        the demo on Debian's stock kernel under QEMU
+#   make run        the demo on Debian's newest stock kernel (6.12) under QEMU
 #   make check      every test on every kernel of the matrix; ends with
 #                   "N passed, N failed"; KERNELS="7.3 6.12" only those rows
 #   make bench      cost of a begin/end pair next to the kernel's primitives
+#                   (on the same stock kernel)
 #   make kernel     build (or reuse) the primary debug test kernel (7.3);
 #                   KERNEL=6.1 another of scripts/kernels.conf's DEBUG_KERNELS
 #   make patches    the upstream series for KSRC (default: Debian's
