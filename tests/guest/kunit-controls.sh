@@ -8,7 +8,7 @@
 # unload both.  Where KUnit filters the suites of modules (its filter_glob
 # parameter is writable, 6.6 and later) only CASE runs, since a broken
 # build makes every case that waits on it run to its bound; elsewhere the
-# whole suite runs.  A case that fails rescues its own threads (the suites'
+# whole suite runs (a sysfs string parameter keeps a newline: printf).  A case that fails rescues its own threads (the suites'
 # waits are bounded), so the next fault starts on a clean kernel.  The
 # reports the broken builds provoke (hung waits, with khungtaskd at 2
 # seconds as in kunit.sh) are tolerated.
@@ -19,8 +19,8 @@
 hung=/proc/sys/kernel/hung_task_timeout_secs
 glob=/sys/module/kunit/parameters/filter_glob
 while read -r fault suite case; do
-	echo "control: $fault: $suite.$case"
-	[ ! -w "$glob" ] || echo "$suite.$case" >"$glob"
+	echo "control $fault, case $suite.$case"
+	[ ! -w "$glob" ] || printf %s "$suite.$case" >"$glob"
 	insmod "/modules/$fault/netfs_iocount.ko"
 	[ "$suite" != netfs_iocount_debug ] || echo 2 >"$hung"
 	insmod "/modules/$fault/${suite}_kunit.ko"
@@ -29,4 +29,4 @@ while read -r fault suite case; do
 	rmmod "${suite}_kunit"
 	rmmod netfs_iocount
 done </data/controls
-[ ! -w "$glob" ] || echo '*' >"$glob"
+[ ! -w "$glob" ] || printf %s "*" >"$glob"

@@ -5,10 +5,11 @@
 # markers naming PREFIX and the suite, for kunit.py parse on the host
 # (scripts/lib.sh: ktap_extract).
 kunit_print_results() {
+	local dir marker
 	for dir in /sys/kernel/debug/kunit/*/; do
-		suite=${1:-}$(basename "$dir")
-		echo "NETFS_IOCOUNT_KTAP_BEGIN $suite"
+		marker=${1:-}$(basename "$dir")
+		echo "NETFS_IOCOUNT_KTAP_BEGIN $marker"
 		cat "$dir/results"
-		echo "NETFS_IOCOUNT_KTAP_END $suite"
+		echo "NETFS_IOCOUNT_KTAP_END $marker"
 	done
 }
