@@ -16,17 +16,12 @@
 # timeout: 1500
 
 . /guest/kunit-lib.sh
-hung=/proc/sys/kernel/hung_task_timeout_secs
 glob=/sys/module/kunit/parameters/filter_glob
 while read -r fault suite case; do
 	echo "control $fault, case $suite.$case"
 	[ ! -w "$glob" ] || printf %s "$suite.$case" >"$glob"
 	insmod "/modules/$fault/netfs_iocount.ko"
-	[ "$suite" != netfs_iocount_debug ] || echo 2 >"$hung"
-	insmod "/modules/$fault/${suite}_kunit.ko"
-	echo 60 >"$hung"
-	kunit_print_results "$fault."
-	rmmod "${suite}_kunit"
+	kunit_run_module "/modules/$fault/${suite}_kunit.ko" "$fault."
 	rmmod netfs_iocount
 done </data/controls
 [ ! -w "$glob" ] || printf %s "*" >"$glob"

@@ -13,3 +13,16 @@ kunit_print_results() {
 		echo "NETFS_IOCOUNT_KTAP_END $marker"
 	done
 }
+
+# kunit_run_module MODULE [PREFIX]: load a KUnit test module, print its
+# results (kunit_print_results PREFIX) and unload it.  The diagnostics
+# suite runs with khungtaskd looking every 2 seconds (see kunit.sh).
+kunit_run_module() {
+	local name hung=/proc/sys/kernel/hung_task_timeout_secs
+	name=$(basename "$1" .ko)
+	[ "$name" != netfs_iocount_debug_kunit ] || echo 2 >"$hung"
+	insmod "$1"
+	echo 60 >"$hung"
+	kunit_print_results "${2:-}"
+	rmmod "$name"
+}

@@ -13,12 +13,6 @@
 . /guest/kunit-lib.sh
 insmod /modules/netfs_iocount.ko
 for mod in /modules/netfs_iocount_*kunit.ko; do
-	name=$(basename "$mod" .ko)
-	hung=/proc/sys/kernel/hung_task_timeout_secs
-	[ "$name" != netfs_iocount_debug_kunit ] || echo 2 >"$hung"
-	insmod "$mod"
-	echo 60 >"$hung"
-	kunit_print_results
-	rmmod "$name"
+	kunit_run_module "$mod"
 done
 rmmod netfs_iocount
