@@ -253,9 +253,14 @@ static void debug_hung_wait_is_reported(struct kunit *test)
 	while (netfs_iocount_task_state(task) != TASK_UNINTERRUPTIBLE &&
 	       time_before(jiffies, deadline))
 		usleep_range(500, 1000);
-	switches = task_switches(task);
 
 	KUNIT_ASSERT_EQ(test, netfs_iocount_set_hung_warn_secs(1), 0);
+	/*
+	 * The state says TASK_UNINTERRUPTIBLE before the task has switched
+	 * out; a second later, at the first report, it has long done so.
+	 */
+	report_log_wait(log, 1);
+	switches = task_switches(task);
 	report_log_wait(log, HUNG_REPORTS);
 	netfs_iocount_stats_read(&after);
 	returned_early = completion_done(&w->done);
