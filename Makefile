@@ -5,8 +5,8 @@
 #   make run        the demo on Debian's newest stock kernel (6.12) under QEMU
 #   make check      every test on every kernel of the matrix; ends with
 #                   "N passed, N failed"; KERNELS="7.3 6.12" only those rows
-#   make bench      cost of a begin/end pair next to the kernel's primitives
-#                   (on Debian 12's own stock 6.1 kernel)
+#   make bench      cost of a begin/end pair next to the kernel's primitives,
+#                   natively (UML 7.3) and emulated (QEMU, stock 6.1)
 #   make kernel     build (or reuse) the primary debug test kernel (7.3);
 #                   KERNEL=6.1 another of scripts/kernels.conf's DEBUG_KERNELS
 #   make patches    the upstream series for KSRC (default: Debian's

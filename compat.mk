@@ -4,8 +4,8 @@
 # An interface that changed inside a stable series (netfs's read completion
 # lost two arguments within 6.12.y) has no version number to test, so the
 # compat headers test features instead: each probe compiles a line of C
-# against the headers of the kernel being built for, with its own flags,
-# and defines NETFS_IOCOUNT_HAVE_<FEATURE> when it compiles.  A probe costs
+# against the headers of the kernel being built for, with its own flags in
+# Kbuild's order (UML's include paths depend on it), and defines NETFS_IOCOUNT_HAVE_<FEATURE> when it compiles.  A probe costs
 # one compiler run per build of the directory that asks for it.
 #
 # $(call netfs_iocount_probe,FEATURE,HEADER,CODE): "-DNETFS_IOCOUNT_HAVE_FEATURE"
@@ -14,8 +14,8 @@
 netfs_iocount_comma := ,
 netfs_iocount_hash := \#
 netfs_iocount_probe = $(shell printf '$(netfs_iocount_hash)include <%s>\n%s\n' '$(2)' '$(3)' | \
-	$(CC) $(KBUILD_CPPFLAGS) $(KBUILD_CFLAGS) $(KBUILD_CFLAGS_MODULE) \
-	$(LINUXINCLUDE) -include $(srctree)/include/linux/compiler_types.h \
+	$(CC) $(NOSTDINC_FLAGS) $(LINUXINCLUDE) $(KBUILD_CPPFLAGS) $(KBUILD_CFLAGS) \
+	$(KBUILD_CFLAGS_MODULE) -include $(srctree)/include/linux/compiler_types.h \
 	-DKBUILD_MODNAME='"netfs_iocount_probe"' -Wno-error \
 	-Werror=implicit-function-declaration -Werror=incompatible-pointer-types \
 	-Werror=int-conversion -Werror=return-type \

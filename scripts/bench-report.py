@@ -1,39 +1,74 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Turn the BENCH lines of a guest console log into a table of ratios and a
-JSON file.  Every figure is divided by the bare atomic pair (atomic_inc +
-atomic_dec_and_test) measured in the same run and the same shape; under TCG
-atomics are emulated, so only such ratios mean anything.  Fails when a
-figure is missing, so `make check` can rely on it."""
+"""Turn the BENCH lines of the guest console logs of `make bench`, one log
+per lane, into a table of ratios and a JSON file.
 
+Every figure is divided by the bare atomic pair (atomic_inc +
+atomic_dec_and_test) measured in the same lane, round and shape; each ratio
+is given as its median over rounds with the minimum and maximum, so that a
+difference inside the spread is not read as a cost.  Fails when a figure is
+missing, so that `make check` can rely on it.
+
+usage: bench-report.py OUT.json --lane KEY LABEL LOG [--lane ...]
+                       [--macro KEY]
+  --macro KEY: the lane whose log must also have iocountfs read throughput
+"""
+
+import argparse
 import json
 import re
+import statistics
 import sys
 
-PRIMITIVES = ["atomic_pair", "netfs_iocount", "netfs_iocount_held",
-              "dec_return_end", "dec_return_end_held", "netfs_iocount_stats", "netfs_iocount_tracking",
-              "atomic_dec_and_wake_up", "inode_dio", "inode_dio_held",
-              "refcount", "percpu_ref", "percpu_ref_atomic",
-              "spinlock_waitqueue"]
-SHAPES = ["single", "shared", "private"]
+# Every primitive, what the table calls it, and the shapes it runs in
+# (tests/netfs_iocount_bench.c, bench_ops[]).
+BOTH = ("unheld", "held")
+PRIMITIVES = [
+    ("atomic_pair", "bare atomics (the floor)", BOTH),
+    ("netfs_iocount", "netfs_iocount", BOTH),
+    ("netfs_io_count", "mainline netfs io_count", BOTH),
+    ("fetch_add_unless_end", "netfs_iocount, no debug hooks", BOTH),
+    ("dec_return_end", "old end (atomic_dec_return)", BOTH),
+    ("inode_dio", "inode_dio_begin/end", BOTH),
+    ("spinlock_waitqueue", "count under wait queue lock", BOTH),
+    ("refcount", "refcount_t", ("held",)),
+    ("percpu_ref", "percpu_ref", ("held",)),
+    ("percpu_ref_atomic", "percpu_ref, atomic mode", ("held",)),
+    ("netfs_iocount_stats", "netfs_iocount, stats on", BOTH),
+    ("netfs_iocount_tracking", "netfs_iocount, tracking on", BOTH),
+]
+THREADS = ["single", "shared", "private"]
+THREAD_LABELS = {"single": "one thread", "shared": "2 CPUs, one counter",
+                 "private": "2 CPUs, own counters"}
 MECHS = ["netfs_iocount_wait", "wait_queue_head", "completion"]
 FLOOR = "atomic_pair"
+# What netfs_iocount is compared with directly, shape by shape.
+VERSUS = ["netfs_io_count", "inode_dio", "dec_return_end",
+          "fetch_add_unless_end"]
+
+
+def shape_name(hold, threads):
+    return threads if hold == "unheld" else f"{threads}_held"
+
+
+def shapes_of(hold_kinds):
+    return [shape_name(h, t) for h in hold_kinds for t in THREADS]
 
 
 def parse(log):
-    config, pairs, latency, macro = {}, {}, {}, {}
+    """The figures of one console log: config, per-round pairs, latency,
+    iocountfs read throughput."""
+    config, rounds, latency, macro = {}, {}, {}, {}
     for line in open(log, errors="replace"):
         line = line.strip()
         m = re.search(r"BENCH_CONFIG (.*)", line)
         if m:
             config = {k: int(v) for k, v in
                       (kv.split("=") for kv in m.group(1).split())}
-        m = re.search(r"BENCH (\S+) (\S+) median_ps=(\d+) min_ps=(\d+) max_ps=(\d+)", line)
+        m = re.search(r"BENCH (\d+) (\S+) (\S+) median_ps=(\d+) min_ps=(\d+) max_ps=(\d+)", line)
         if m:
-            pairs.setdefault(m.group(1), {})[m.group(2)] = {
-                "median_ns": int(m.group(3)) / 1000,
-                "min_ns": int(m.group(4)) / 1000,
-                "max_ns": int(m.group(5)) / 1000}
+            rnd = rounds.setdefault(int(m.group(1)), {})
+            rnd.setdefault(m.group(2), {})[m.group(3)] = int(m.group(4)) / 1000
         m = re.search(r"BENCH_LATENCY (\S+) median_ns=(\d+) min_ns=(\d+) max_ns=(\d+)", line)
         if m:
             latency[m.group(1)] = {"median_ns": int(m.group(2)),
@@ -44,65 +79,127 @@ def parse(log):
             nbytes, us = int(m.group(2)), int(m.group(3))
             macro[m.group(1)] = {"bytes": nbytes, "us": us,
                                  "mb_per_s": nbytes / max(us, 1)}
-    return config, pairs, latency, macro
+    return config, rounds, latency, macro
+
+
+def missing_figures(config, rounds, latency, macro, want_macro):
+    missing = [] if config else ["BENCH_CONFIG"]
+    for r in range(config.get("rounds", 1)):
+        for p, _, holds in PRIMITIVES:
+            missing += [f"round {r} {p}/{s}" for s in shapes_of(holds)
+                        if s not in rounds.get(r, {}).get(p, {})]
+    missing += [m for m in MECHS if m not in latency]
+    if want_macro:
+        missing += [f"macro iocount={m}" for m in ("on", "off")
+                    if m not in macro]
+    return missing
+
+
+def spread(values):
+    return {"median": statistics.median(values), "min": min(values),
+            "max": max(values)}
+
+
+def ratio_over_rounds(rounds, num, den, shape):
+    """num/den in each round, same shape: median, min and max."""
+    return spread([rnd[num][shape] / max(rnd[den][shape], 1e-9)
+                   for rnd in rounds.values()])
+
+
+def summarise(label, config, rounds, latency, macro):
+    pairs = {}
+    for p, _, holds in PRIMITIVES:
+        for s in shapes_of(holds):
+            ns = [rnd[p][s] for rnd in rounds.values()]
+            pairs.setdefault(p, {})[s] = {
+                "median_ns": statistics.median(ns),
+                "rounds_ns": ns,
+                "ratio_to_atomic_pair": ratio_over_rounds(rounds, p, FLOOR, s),
+            }
+    versus = {}
+    for other in VERSUS:
+        versus[f"netfs_iocount/{other}"] = {
+            s: ratio_over_rounds(rounds, "netfs_iocount", other, s)
+            for s in shapes_of(BOTH)}
+    lane = {"label": label, "config": config, "pairs": pairs,
+            "netfs_iocount_versus": versus, "wake_latency": latency}
+    if macro:
+        lane["iocountfs_read"] = macro
+        lane["iocountfs_read_on_off"] = (macro["on"]["mb_per_s"] /
+                                         max(macro["off"]["mb_per_s"], 1e-9))
+    return lane
+
+
+def cell(r):
+    return f"{r['median']:.2f}x ({r['min']:.2f}-{r['max']:.2f})"
+
+
+def print_tables(lanes):
+    keys = list(lanes)
+    print("x = ratio to the bare atomic pair of the same lane, round and shape:")
+    print("median over rounds (min-max); ns: median over rounds, native lane.")
+    for k in keys:
+        c = lanes[k]["config"]
+        print(f"  {k}: {lanes[k]['label']}: {c['cpus']} CPUs, {c['rounds']} rounds,"
+              f" each the median of {c['runs']} runs of {c['loops']} pairs")
+    for hold in BOTH:
+        for t in THREADS:
+            s = shape_name(hold, t)
+            print(f"\n{hold}, {THREAD_LABELS[t]}")
+            print(f"{'begin/end pair':32}{'ns':>8}" +
+                  "".join(f"{k:>24}" for k in keys))
+            for p, plabel, holds in PRIMITIVES:
+                if hold not in holds:
+                    continue
+                ns = lanes[keys[0]]["pairs"][p][s]["median_ns"]
+                print(f"{plabel:32}{ns:>8.1f}" + "".join(
+                    f"{cell(lanes[k]['pairs'][p][s]['ratio_to_atomic_pair']):>24}"
+                    for k in keys))
+    print("\nnetfs_iocount next to the others, same lane, round and shape")
+    print(f"{'':48}" + "".join(f"{k:>24}" for k in keys))
+    for v in lanes[keys[0]]["netfs_iocount_versus"]:
+        for s in shapes_of(BOTH):
+            print(f"{v + ' ' + s:48}" + "".join(
+                f"{cell(lanes[k]['netfs_iocount_versus'][v][s]):>24}"
+                for k in keys))
+    print(f"\n{'wake-up latency, median (min-max) ns':48}" +
+          "".join(f"{k:>24}" for k in keys))
+    for m in MECHS:
+        print(f"{m:48}" + "".join(
+            f"{'{median_ns} ({min_ns}-{max_ns})'.format(**lanes[k]['wake_latency'][m]):>24}"
+            for k in keys))
+    for k in keys:
+        macro = lanes[k].get("iocountfs_read")
+        if not macro:
+            continue
+        print()
+        for mode in ("on", "off"):
+            print(f"{k}: iocountfs read, iocount={mode:3}: {macro[mode]['bytes']} bytes in "
+                  f"{macro[mode]['us']} us, {macro[mode]['mb_per_s']:.1f} MB/s")
+        print(f"{k}: iocountfs read throughput on/off: {lanes[k]['iocountfs_read_on_off']:.2f}")
 
 
 def main():
-    log, out = sys.argv[1], sys.argv[2]
-    config, pairs, latency, macro = parse(log)
-    missing = [f"{p}/{s}" for p in PRIMITIVES for s in SHAPES
-               if s not in pairs.get(p, {})]
-    missing += [m for m in MECHS if m not in latency]
-    missing += [f"macro iocount={m}" for m in ("on", "off") if m not in macro]
-    if not config or missing:
-        sys.exit(f"bench-report: missing from {log}: "
-                 f"{', '.join(missing) or 'BENCH_CONFIG'}")
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out")
+    ap.add_argument("--lane", nargs=3, action="append", required=True,
+                    metavar=("KEY", "LABEL", "LOG"))
+    ap.add_argument("--macro", action="append", default=[])
+    args = ap.parse_args()
 
-    for p in PRIMITIVES:
-        for s in SHAPES:
-            fig = pairs[p][s]
-            fig["ratio_to_atomic_pair"] = fig["median_ns"] / max(pairs[FLOOR][s]["median_ns"], 1e-9)
-    ratios = {
-        "netfs_iocount/atomic_pair": {s: pairs["netfs_iocount"][s]["ratio_to_atomic_pair"] for s in SHAPES},
-        "netfs_iocount_held/atomic_pair": {s: pairs["netfs_iocount_held"][s]["ratio_to_atomic_pair"] for s in SHAPES},
-        "netfs_iocount/dec_return_end": {s: pairs["netfs_iocount"][s]["median_ns"] / max(pairs["dec_return_end"][s]["median_ns"], 1e-9) for s in SHAPES},
-        "netfs_iocount_held/dec_return_end_held": {s: pairs["netfs_iocount_held"][s]["median_ns"] / max(pairs["dec_return_end_held"][s]["median_ns"], 1e-9) for s in SHAPES},
-        "netfs_iocount/inode_dio": {s: pairs["netfs_iocount"][s]["median_ns"] / max(pairs["inode_dio"][s]["median_ns"], 1e-9) for s in SHAPES},
-        "netfs_iocount_held/inode_dio_held": {s: pairs["netfs_iocount_held"][s]["median_ns"] / max(pairs["inode_dio_held"][s]["median_ns"], 1e-9) for s in SHAPES},
-        "wake_latency netfs_iocount_wait/wait_queue_head": latency["netfs_iocount_wait"]["median_ns"] / max(latency["wait_queue_head"]["median_ns"], 1),
-        "wake_latency netfs_iocount_wait/completion": latency["netfs_iocount_wait"]["median_ns"] / max(latency["completion"]["median_ns"], 1),
-        "iocountfs read throughput on/off": macro["on"]["mb_per_s"] / max(macro["off"]["mb_per_s"], 1e-9),
-    }
-    result = {"note": "QEMU TCG emulates atomics: only ratios within one run mean anything",
-              "config": config, "pairs": pairs, "wake_latency": latency,
-              "iocountfs_read": macro, "ratios": ratios}
-    with open(out, "w") as f:
-        json.dump(result, f, indent=2)
-
-    print("TCG emulates atomics: only ratios within this run mean anything.")
-    print(f"{config['cpus']} CPUs, {config['loops']} pairs per run, "
-          f"median of {config['runs']} runs; x = ratio to atomic_pair, same shape")
-    print(f"{'begin/end pair':26}" + "".join(f"{s:>20}" for s in SHAPES))
-    for p in PRIMITIVES:
-        cells = "".join(f"{pairs[p][s]['median_ns']:>10.1f} ns {pairs[p][s]['ratio_to_atomic_pair']:>5.2f}x"
-                        for s in SHAPES)
-        print(f"{p:26}{cells}")
-    print()
-    print(f"{'wake-up latency':26}{'median':>12}{'min':>12}{'max':>12}")
-    for m in MECHS:
-        lat = latency[m]
-        print(f"{m:26}{lat['median_ns']:>9} ns{lat['min_ns']:>9} ns{lat['max_ns']:>9} ns")
-    print()
-    for k in ("on", "off"):
-        print(f"iocountfs read, iocount={k:3}: {macro[k]['bytes']} bytes in "
-              f"{macro[k]['us']} us, {macro[k]['mb_per_s']:.1f} MB/s")
-    print()
-    for k, v in ratios.items():
-        if isinstance(v, dict):
-            print(f"{k:50}" + "  ".join(f"{s} {v[s]:.2f}" for s in SHAPES))
-        else:
-            print(f"{k:50}{v:.2f}")
-    print(f"\nJSON: {out}")
+    lanes = {}
+    for key, label, log in args.lane:
+        config, rounds, latency, macro = parse(log)
+        missing = missing_figures(config, rounds, latency, macro,
+                                  key in args.macro)
+        if missing:
+            sys.exit(f"bench-report: missing from {log}: {', '.join(missing)}")
+        lanes[key] = summarise(label, config, rounds, latency, macro)
+    with open(args.out, "w") as f:
+        json.dump({"note": "ratios within one lane and round only; "
+                   "QEMU TCG emulates atomics", "lanes": lanes}, f, indent=2)
+    print_tables(lanes)
+    print(f"\nJSON: {args.out}")
 
 
 if __name__ == "__main__":

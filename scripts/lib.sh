@@ -39,13 +39,14 @@ hash_of() {
 . "$TOP/scripts/kernels.conf"
 
 # kernel_row KIND SERIES: dies with one line unless SERIES is a KIND
-# (debug or stock) kernel of the matrix.
+# (debug, stock or uml) kernel of the matrix.
 kernel_row() {
 	local rows
 	case $1 in
 	debug) rows=$DEBUG_KERNELS ;;
 	stock) rows=$STOCK_KERNELS ;;
-	*) die "no kind of kernel '$1': debug or stock" ;;
+	uml) rows=$UML_KERNELS ;;
+	*) die "no kind of kernel '$1': debug, stock or uml" ;;
 	esac
 	case " $rows " in
 	*" $2 "*) ;;
@@ -58,11 +59,14 @@ kernel_row() {
 # unknown one.
 selected_kernels() {
 	local rows want k out=
-	rows=$DEBUG_KERNELS
-	[ "$1" = debug ] || rows=$STOCK_KERNELS
+	case $1 in
+	debug) rows=$DEBUG_KERNELS ;;
+	stock) rows=$STOCK_KERNELS ;;
+	uml) rows=$UML_KERNELS ;;
+	esac
 	want=${KERNELS:-}
 	for k in $want; do
-		case " $DEBUG_KERNELS $STOCK_KERNELS " in
+		case " $DEBUG_KERNELS $STOCK_KERNELS $UML_KERNELS " in
 		*" $k "*) ;;
 		*) die "KERNELS='$want': no kernel '$k' in the matrix; it has: $(matrix_kernels)" ;;
 		esac
@@ -76,7 +80,7 @@ selected_kernels() {
 
 # matrix_kernels: every series of the matrix, once each.
 matrix_kernels() {
-	printf '%s\n' $DEBUG_KERNELS $STOCK_KERNELS | sort -uV | paste -sd' '
+	printf '%s\n' $DEBUG_KERNELS $STOCK_KERNELS $UML_KERNELS | sort -uV | paste -sd' '
 }
 
 # The 6.1 stock kernel is Debian 12's own: the ABI that the installed
@@ -193,6 +197,13 @@ debug_dir() {
 	printf '%s/debug-%s-%s\n' "$CACHE" "$1" "$(hash_of "linux-source-$1 $(kernel_version "$1")" \
 		$(debug_fragments "$1") "$TOP/scripts/kernel-debug" \
 		"series $series" ${DEBUG_FAULT_PATCH:-})"
+}
+
+# uml_dir SERIES: the directory of the SERIES UML kernel built from the
+# current inputs: the pinned source, its fragment and the build script.
+uml_dir() {
+	printf '%s/uml-%s-%s\n' "$CACHE" "$1" "$(hash_of "linux-source-$1 $(kernel_version "$1")" \
+		"$TOP/tests/kernel-uml.config" "$TOP/scripts/kernel-uml")"
 }
 
 # config_verify CONFIG FRAGMENT: every option FRAGMENT asks for survived

@@ -5,16 +5,23 @@
  * primitive, kthreads pinned one per CPU, a synchronised start, warm-up,
  * many runs, median and min/max nanoseconds per pair.
  *
- * Each primitive runs in three shapes: one thread; every CPU on one shared
- * counter; every CPU on a private counter.  Then the wake-up latency: time
- * from the last end to the waiter running, for netfs_iocount_wait(), a
- * wait_queue_head and a completion.
+ * Each primitive runs in the shapes it supports, each with one thread, with
+ * every CPU on one shared counter and with every CPU on a private counter:
+ *   unheld: every pair takes the count 0 -> 1 -> 0, so every end reaches
+ *     zero and does what a last end does (the wake-up check);
+ *   held: one request stays outstanding for the whole run, so no end
+ *     reaches zero.  refcount_t and percpu_ref never reach zero in use: they
+ *     run held only.
+ * The whole set is measured `rounds` times, interleaved, so that the
+ * spread of a ratio over rounds shows what is noise.  Then the wake-up
+ * latency: time from the last end to the waiter running, for
+ * netfs_iocount_wait(), a wait_queue_head and a completion.
  *
  * Loading the module runs everything and prints one line per figure,
- *   BENCH <primitive> <shape> median_ps=N min_ps=N max_ps=N
+ *   BENCH <round> <primitive> <shape> median_ps=N min_ps=N max_ps=N
  *   BENCH_LATENCY <mechanism> median_ns=N min_ns=N max_ns=N
  * and the module stays loaded until rmmod.  scripts/bench turns the lines
- * into ratios to the bare atomic pair measured in the same run.
+ * into ratios to the bare atomic pair measured in the same round and shape.
  * Only ratios within one run mean anything: under emulation (TCG) atomics
  * are emulated and absolute times are meaningless.
  */
@@ -44,11 +51,13 @@
 #include "netfs_iocount_test_param.h"
 
 #define BENCH_MAX_RUNS		101
+#define BENCH_MAX_ROUNDS	21
 #define BENCH_MAX_SAMPLES	10000
 
 static unsigned int loops = 100000;
 static unsigned int runs = 15;
 static unsigned int warmups = 3;
+static unsigned int rounds = 5;
 static unsigned int samples = 200;
 
 NETFS_IOCOUNT_TEST_PARAM(loops, 1, 100000000,
@@ -56,8 +65,10 @@ NETFS_IOCOUNT_TEST_PARAM(loops, 1, 100000000,
 NETFS_IOCOUNT_TEST_PARAM(runs, 1, BENCH_MAX_RUNS,
 			 "timed runs per figure (default 15)");
 NETFS_IOCOUNT_TEST_PARAM(warmups, 0, 100, "untimed runs first (default 3)");
+NETFS_IOCOUNT_TEST_PARAM(rounds, 1, BENCH_MAX_ROUNDS,
+			 "times the whole set is measured (default 5)");
 NETFS_IOCOUNT_TEST_PARAM(samples, 1, BENCH_MAX_SAMPLES,
-	    "wake-ups timed per mechanism (default 200)");
+			 "wake-ups timed per mechanism (default 200)");
 
 /* One counter of each kind; a primitive uses its own. */
 struct bench_obj {
@@ -65,18 +76,65 @@ struct bench_obj {
 	atomic_t atomic;
 	refcount_t ref;
 	struct percpu_ref pcpu;
-	spinlock_t lock;
-	int locked_count;
+	int locked_count;		/* under wq.lock */
 	wait_queue_head_t wq;
 	struct file *file;		/* a real inode, for inode_dio_* */
 } ____cacheline_aligned_in_smp;
 
+/*
+ * A primitive: @init/@exit set its counter up and down (optional), @hold
+ * begins the request a held run keeps outstanding and @unhold ends it, and
+ * @pairs does @n begin/end pairs.  @shapes says which of unheld and held
+ * it runs in; @slowdown divides the pairs per run for a primitive that is
+ * orders of magnitude slower than the others.
+ */
 struct bench_ops {
 	const char *name;
 	int (*init)(struct bench_obj *o);
 	void (*exit)(struct bench_obj *o);
+	void (*hold)(struct bench_obj *o);
+	void (*unhold)(struct bench_obj *o);
 	void (*pairs)(struct bench_obj *o, unsigned int n);
+	unsigned int shapes;
+	unsigned int slowdown;
 };
+
+#define BENCH_UNHELD	BIT(0)
+#define BENCH_HELD	BIT(1)
+#define BENCH_BOTH	(BENCH_UNHELD | BENCH_HELD)
+
+/* The floor: the bare atomics of a count that wakes nobody. */
+static void pairs_atomic(struct bench_obj *o, unsigned int n)
+{
+	while (n--) {
+		atomic_inc(&o->atomic);
+		if (atomic_dec_and_test(&o->atomic))
+			barrier();
+	}
+}
+
+static void hold_atomic(struct bench_obj *o)
+{
+	atomic_inc(&o->atomic);
+}
+
+static void unhold_atomic(struct bench_obj *o)
+{
+	atomic_dec(&o->atomic);
+}
+
+/*
+ * Mainline netfs's io_count (6.10+): atomic_inc() in netfs_alloc_request(),
+ * atomic_dec_and_test() and wake_up_var() in netfs_free_request().
+ */
+static void pairs_netfs_io_count(struct bench_obj *o, unsigned int n)
+{
+	while (n--) {
+		atomic_inc(&o->atomic);
+		if (atomic_dec_and_test(&o->atomic))
+			wake_up_var(&o->atomic);
+	}
+}
 
 static void pairs_iocount(struct bench_obj *o, unsigned int n)
 {
@@ -84,6 +142,16 @@ static void pairs_iocount(struct bench_obj *o, unsigned int n)
 		netfs_iocount_begin(&o->ic);
 		netfs_iocount_end(&o->ic);
 	}
+}
+
+static void hold_iocount(struct bench_obj *o)
+{
+	netfs_iocount_begin(&o->ic);
+}
+
+static void unhold_iocount(struct bench_obj *o)
+{
+	netfs_iocount_end(&o->ic);
 }
 
 static int init_stats(struct bench_obj *o)
@@ -109,22 +177,6 @@ static void exit_tracking(struct bench_obj *o)
 }
 
 /*
- * "held": one request stays outstanding for the whole run, so no end
- * reaches zero and none wakes: the pair without the wake-up that a pair
- * reaching zero must do (the floor never wakes anyone).
- */
-static int init_iocount_held(struct bench_obj *o)
-{
-	netfs_iocount_begin(&o->ic);
-	return 0;
-}
-
-static void exit_iocount_held(struct bench_obj *o)
-{
-	netfs_iocount_end(&o->ic);
-}
-
-/*
  * The end netfs_iocount had before its underflow containment became
  * atomic_fetch_add_unless(): atomic_dec_return(), the count left below
  * zero and undone later on underflow.  Kept to measure what the change
@@ -146,20 +198,24 @@ static void pairs_dec_return(struct bench_obj *o, unsigned int n)
 	}
 }
 
-static void pairs_atomic(struct bench_obj *o, unsigned int n)
+/*
+ * netfs_iocount's own atomics, without its debug hooks: the begin and end
+ * of netfs_iocount.h with the static branches left out, which on an
+ * architecture without jump labels (UML) are a load and a test each.
+ */
+static void pairs_fetch_add_unless(struct bench_obj *o, unsigned int n)
 {
-	while (n--) {
-		atomic_inc(&o->atomic);
-		if (atomic_dec_and_test(&o->atomic))
-			barrier();
-	}
-}
+	int old;
 
-static void pairs_atomic_wake(struct bench_obj *o, unsigned int n)
-{
 	while (n--) {
-		atomic_inc(&o->atomic);
-		atomic_dec_and_wake_up(&o->atomic);
+		atomic_inc(&o->ic.count);
+		old = atomic_fetch_add_unless(&o->ic.count, -1, 0);
+		if (likely(old > 1))
+			continue;
+		if (likely(old == 1))
+			wake_up_var(&o->ic.count);
+		else
+			netfs_iocount_underflow(&o->ic, _THIS_IP_);
 	}
 }
 
@@ -174,19 +230,14 @@ static void exit_dio(struct bench_obj *o)
 	fput(o->file);
 }
 
-static int init_dio_held(struct bench_obj *o)
+static void hold_dio(struct bench_obj *o)
 {
-	int ret = init_dio(o);
-
-	if (!ret)
-		inode_dio_begin(file_inode(o->file));
-	return ret;
+	inode_dio_begin(file_inode(o->file));
 }
 
-static void exit_dio_held(struct bench_obj *o)
+static void unhold_dio(struct bench_obj *o)
 {
 	inode_dio_end(file_inode(o->file));
-	exit_dio(o);
 }
 
 static void pairs_dio(struct bench_obj *o, unsigned int n)
@@ -199,6 +250,7 @@ static void pairs_dio(struct bench_obj *o, unsigned int n)
 	}
 }
 
+/* Held by construction: refcount_set(1) at setup. */
 static void pairs_refcount(struct bench_obj *o, unsigned int n)
 {
 	while (n--) {
@@ -212,6 +264,7 @@ static void pcpu_release(struct percpu_ref *ref)
 {
 }
 
+/* Held by construction: percpu_ref_init() holds the initial reference. */
 static int init_pcpu(struct bench_obj *o)
 {
 	return percpu_ref_init(&o->pcpu, pcpu_release, 0, GFP_KERNEL);
@@ -239,44 +292,65 @@ static void pairs_pcpu(struct bench_obj *o, unsigned int n)
 	}
 }
 
-/* The naive design: a spinlock-protected count and a wait_queue_head. */
+/*
+ * The design without atomics, done fairly: a count under the wait queue's
+ * own lock, which is the lock a waiter checks it under, one lock round trip
+ * per begin and per end.
+ */
+static void locked_begin(struct bench_obj *o)
+{
+	spin_lock(&o->wq.lock);
+	o->locked_count++;
+	spin_unlock(&o->wq.lock);
+}
+
+static void locked_end(struct bench_obj *o)
+{
+	spin_lock(&o->wq.lock);
+	if (!--o->locked_count)
+		wake_up_locked(&o->wq);
+	spin_unlock(&o->wq.lock);
+}
+
 static void pairs_locked(struct bench_obj *o, unsigned int n)
 {
-	bool zero;
-
 	while (n--) {
-		spin_lock(&o->lock);
-		o->locked_count++;
-		spin_unlock(&o->lock);
-		spin_lock(&o->lock);
-		zero = !--o->locked_count;
-		spin_unlock(&o->lock);
-		if (zero)
-			wake_up(&o->wq);
+		locked_begin(o);
+		locked_end(o);
 	}
 }
 
 static const struct bench_ops bench_ops[] = {
-	{ "atomic_pair", NULL, NULL, pairs_atomic },	/* the floor: first */
-	{ "netfs_iocount", NULL, NULL, pairs_iocount },
-	{ "netfs_iocount_held", init_iocount_held, exit_iocount_held,
-	  pairs_iocount },
-	{ "dec_return_end", NULL, NULL, pairs_dec_return },
-	{ "dec_return_end_held", init_iocount_held, exit_iocount_held,
-	  pairs_dec_return },
-	{ "netfs_iocount_stats", init_stats, exit_stats, pairs_iocount },
-	{ "netfs_iocount_tracking", init_tracking, exit_tracking, pairs_iocount },
-	{ "atomic_dec_and_wake_up", NULL, NULL, pairs_atomic_wake },
-	{ "inode_dio", init_dio, exit_dio, pairs_dio },
-	{ "inode_dio_held", init_dio_held, exit_dio_held, pairs_dio },
-	{ "refcount", NULL, NULL, pairs_refcount },
-	{ "percpu_ref", init_pcpu, exit_pcpu, pairs_pcpu },
-	{ "percpu_ref_atomic", init_pcpu_atomic, exit_pcpu, pairs_pcpu },
-	{ "spinlock_waitqueue", NULL, NULL, pairs_locked },
+	{ "atomic_pair", NULL, NULL, hold_atomic, unhold_atomic, pairs_atomic,
+	  BENCH_BOTH, 1 },			/* the floor: first */
+	{ "netfs_iocount", NULL, NULL, hold_iocount, unhold_iocount,
+	  pairs_iocount, BENCH_BOTH, 1 },
+	{ "netfs_io_count", NULL, NULL, hold_atomic, unhold_atomic,
+	  pairs_netfs_io_count, BENCH_BOTH, 1 },
+	{ "fetch_add_unless_end", NULL, NULL, hold_iocount, unhold_iocount,
+	  pairs_fetch_add_unless, BENCH_BOTH, 1 },
+	{ "dec_return_end", NULL, NULL, hold_iocount, unhold_iocount,
+	  pairs_dec_return, BENCH_BOTH, 1 },
+	{ "inode_dio", init_dio, exit_dio, hold_dio, unhold_dio, pairs_dio,
+	  BENCH_BOTH, 1 },
+	{ "spinlock_waitqueue", NULL, NULL, locked_begin, locked_end,
+	  pairs_locked, BENCH_BOTH, 1 },
+	{ "refcount", NULL, NULL, NULL, NULL, pairs_refcount, BENCH_HELD, 1 },
+	{ "percpu_ref", init_pcpu, exit_pcpu, NULL, NULL, pairs_pcpu,
+	  BENCH_HELD, 1 },
+	{ "percpu_ref_atomic", init_pcpu_atomic, exit_pcpu, NULL, NULL,
+	  pairs_pcpu, BENCH_HELD, 1 },
+	{ "netfs_iocount_stats", init_stats, exit_stats, hold_iocount,
+	  unhold_iocount, pairs_iocount, BENCH_BOTH, 1 },
+	{ "netfs_iocount_tracking", init_tracking, exit_tracking, hold_iocount,
+	  unhold_iocount, pairs_iocount, BENCH_BOTH, 50 },
 };
 
-enum bench_shape { SHAPE_SINGLE, SHAPE_SHARED, SHAPE_PRIVATE };
-static const char *const shape_names[] = { "single", "shared", "private" };
+enum bench_threads { THREADS_SINGLE, THREADS_SHARED, THREADS_PRIVATE };
+static const char *const shape_names[2][3] = {
+	{ "single", "shared", "private" },
+	{ "single_held", "shared_held", "private_held" },
+};
 
 /* One figure being measured: a primitive in a shape. */
 struct bench_job {
@@ -284,6 +358,7 @@ struct bench_job {
 	struct bench_obj *objs;
 	bool private;
 	int nthreads;
+	unsigned int loops;
 	atomic_t arrived;
 	atomic_t generation;
 	u64 *ns;			/* [run][thread] */
@@ -319,11 +394,11 @@ static int bench_thread_fn(void *data)
 	u64 start;
 
 	for (i = 0; i < warmups; i++)
-		job->ops->pairs(o, loops);
+		job->ops->pairs(o, job->loops);
 	for (i = 0; i < runs; i++) {
 		bench_barrier(job);
 		start = ktime_get_ns();
-		job->ops->pairs(o, loops);
+		job->ops->pairs(o, job->loops);
 		job->ns[i * job->nthreads + bt->index] = ktime_get_ns() - start;
 	}
 	if (atomic_dec_and_test(&job->left))
@@ -338,17 +413,32 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void bench_report(const char *tag, const char *name, const char *shape,
-			 const char *unit, u64 *v, unsigned int n)
+/* Sort @v and print its median, minimum and maximum after @what. */
+static void bench_report(const char *what, const char *unit, u64 *v,
+			 unsigned int n)
 {
 	sort(v, n, sizeof(*v), cmp_u64, NULL);
-	pr_info("%s %s%s%s median_%s=%llu min_%s=%llu max_%s=%llu\n", tag, name,
-		shape ? " " : "", shape ?: "", unit, v[n / 2], unit, v[0],
-		unit, v[n - 1]);
+	pr_info("%s median_%s=%llu min_%s=%llu max_%s=%llu\n", what, unit,
+		v[n / 2], unit, v[0], unit, v[n - 1]);
+}
+
+/*
+ * Every held request ends before any counter goes: tracking, switched off
+ * by the first exit, must see the ends of the begins it recorded.
+ */
+static void bench_objs_exit(const struct bench_ops *ops, struct bench_obj *objs,
+			    int n, bool held)
+{
+	int i;
+
+	for (i = 0; held && ops->unhold && i < n; i++)
+		ops->unhold(&objs[i]);
+	for (i = 0; ops->exit && i < n; i++)
+		ops->exit(&objs[i]);
 }
 
 static int bench_objs_init(const struct bench_ops *ops, struct bench_obj *objs,
-			   int n)
+			   int n, bool held)
 {
 	int i, ret;
 
@@ -356,33 +446,64 @@ static int bench_objs_init(const struct bench_ops *ops, struct bench_obj *objs,
 		netfs_iocount_init(&objs[i].ic);
 		atomic_set(&objs[i].atomic, 0);
 		refcount_set(&objs[i].ref, 1);
-		spin_lock_init(&objs[i].lock);
 		init_waitqueue_head(&objs[i].wq);
-		if (!ops->init)
-			continue;
-		ret = ops->init(&objs[i]);
+		ret = ops->init ? ops->init(&objs[i]) : 0;
 		if (ret) {
-			while (i--)
-				ops->exit(&objs[i]);
+			bench_objs_exit(ops, objs, i, held);
 			return ret;
 		}
+		if (held && ops->hold)
+			ops->hold(&objs[i]);
 	}
 	return 0;
 }
 
-/* Measure @ops in @shape and print its line. */
-static int bench_one(const struct bench_ops *ops, enum bench_shape shape)
+/* Start one pinned thread per CPU for @job; on failure none is left. */
+static int bench_threads_run(struct bench_job *job, struct bench_thread *bt,
+			     struct task_struct **tasks)
 {
-	int nthreads = shape == SHAPE_SINGLE ? 1 : num_online_cpus();
+	int cpu, i = 0;
+
+	for_each_online_cpu(cpu) {
+		if (i == job->nthreads)
+			break;
+		bt[i].job = job;
+		bt[i].index = i;
+		tasks[i] = kthread_create_on_cpu(bench_thread_fn, &bt[i], cpu,
+						 "iocount-bench/%u");
+		if (IS_ERR(tasks[i])) {
+			int ret = PTR_ERR(tasks[i]);
+
+			while (i--)
+				kthread_stop(tasks[i]);
+			return ret;
+		}
+		i++;
+	}
+	atomic_set(&job->left, job->nthreads);
+	init_completion(&job->done);
+	for (i = 0; i < job->nthreads; i++)
+		wake_up_process(tasks[i]);
+	wait_for_completion(&job->done);
+	return 0;
+}
+
+/* Measure @ops in one shape, in round @round, and print its line. */
+static int bench_one(const struct bench_ops *ops, unsigned int round,
+		     enum bench_threads threads, bool held)
+{
+	int nthreads = threads == THREADS_SINGLE ? 1 : num_online_cpus();
 	struct task_struct **tasks = NULL;
 	struct bench_thread *bt;
 	struct bench_job job = {
 		.ops = ops,
-		.private = shape == SHAPE_PRIVATE,
+		.private = threads == THREADS_PRIVATE,
 		.nthreads = nthreads,
+		.loops = max(loops / ops->slowdown, 1U),
 	};
+	int nobjs = job.private ? nthreads : 1, ret = -ENOMEM;
+	char what[80];
 	u64 *per_run;
-	int cpu, i = 0, ret = -ENOMEM;
 	unsigned int r, t;
 
 	job.objs = kcalloc(nthreads, sizeof(*job.objs), GFP_KERNEL);
@@ -392,44 +513,24 @@ static int bench_one(const struct bench_ops *ops, enum bench_shape shape)
 	tasks = kcalloc(nthreads, sizeof(*tasks), GFP_KERNEL);
 	if (!job.objs || !job.ns || !per_run || !bt || !tasks)
 		goto out;
-	ret = bench_objs_init(ops, job.objs, job.private ? nthreads : 1);
+	ret = bench_objs_init(ops, job.objs, nobjs, held);
 	if (ret)
 		goto out;
-	atomic_set(&job.left, nthreads);
-	init_completion(&job.done);
-
-	/* Create every thread before starting any: a failure leaves none. */
-	for_each_online_cpu(cpu) {
-		if (i == nthreads)
-			break;
-		bt[i].job = &job;
-		bt[i].index = i;
-		tasks[i] = kthread_create_on_cpu(bench_thread_fn, &bt[i], cpu,
-						 "iocount-bench/%u");
-		if (IS_ERR(tasks[i])) {
-			ret = PTR_ERR(tasks[i]);
-			while (i--)
-				kthread_stop(tasks[i]);
-			goto out_exit;
-		}
-		i++;
-	}
-	for (i = 0; i < nthreads; i++)
-		wake_up_process(tasks[i]);
-	wait_for_completion(&job.done);
+	ret = bench_threads_run(&job, bt, tasks);
+	bench_objs_exit(ops, job.objs, nobjs, held);
+	if (ret)
+		goto out;
 
 	/* A run's figure: the mean over threads, in picoseconds per pair. */
 	for (r = 0; r < runs; r++) {
 		for (t = 0; t < nthreads; t++)
 			per_run[r] += job.ns[r * nthreads + t];
-		per_run[r] = div_u64(per_run[r] * 1000, (u64)nthreads * loops);
+		per_run[r] = div_u64(per_run[r] * 1000,
+				     (u64)nthreads * job.loops);
 	}
-	bench_report("BENCH", ops->name, shape_names[shape], "ps", per_run, runs);
-	ret = 0;
-out_exit:
-	if (ops->exit)
-		for (i = 0; i < (job.private ? nthreads : 1); i++)
-			ops->exit(&job.objs[i]);
+	snprintf(what, sizeof(what), "BENCH %u %s %s", round, ops->name,
+		 shape_names[held][threads]);
+	bench_report(what, "ps", per_run, runs);
 out:
 	kfree(tasks);
 	kfree(bt);
@@ -437,6 +538,28 @@ out:
 	kfree(job.ns);
 	kfree(job.objs);
 	return ret;
+}
+
+/* One round: every primitive in every shape it supports. */
+static int bench_round(unsigned int round)
+{
+	enum bench_threads threads;
+	int i, held, ret;
+
+	for (i = 0; i < ARRAY_SIZE(bench_ops); i++) {
+		for (held = 0; held <= 1; held++) {
+			if (!(bench_ops[i].shapes & (held ? BENCH_HELD : BENCH_UNHELD)))
+				continue;
+			for (threads = THREADS_SINGLE; threads <= THREADS_PRIVATE;
+			     threads++) {
+				ret = bench_one(&bench_ops[i], round, threads,
+						held);
+				if (ret)
+					return ret;
+			}
+		}
+	}
+	return 0;
 }
 
 /* ---- wake-up latency: last end to waiter running ---- */
@@ -518,6 +641,7 @@ static int bench_latency(enum bench_mech mech)
 {
 	struct bench_latency *l;
 	struct task_struct *task;
+	char what[48];
 	u64 *lat, start;
 	unsigned int s;
 	int cpu = num_online_cpus() > 1 ? 1 : 0;
@@ -560,8 +684,8 @@ static int bench_latency(enum bench_mech mech)
 	WRITE_ONCE(l->woken_at, 0);
 	kthread_stop(task);
 	put_task_struct(task);
-	bench_report("BENCH_LATENCY", mech_names[mech], NULL, "ns", lat,
-		     samples);
+	snprintf(what, sizeof(what), "BENCH_LATENCY %s", mech_names[mech]);
+	bench_report(what, "ns", lat, samples);
 	kfree(lat);
 	kfree(l);
 	return 0;
@@ -569,16 +693,15 @@ static int bench_latency(enum bench_mech mech)
 
 static int __init bench_init(void)
 {
-	int i, shape, ret;
+	unsigned int round;
+	int i, ret;
 
-	pr_info("BENCH_CONFIG cpus=%u loops=%u runs=%u warmups=%u samples=%u\n",
-		num_online_cpus(), loops, runs, warmups, samples);
-	for (i = 0; i < ARRAY_SIZE(bench_ops); i++) {
-		for (shape = SHAPE_SINGLE; shape <= SHAPE_PRIVATE; shape++) {
-			ret = bench_one(&bench_ops[i], shape);
-			if (ret)
-				return ret;
-		}
+	pr_info("BENCH_CONFIG cpus=%u loops=%u runs=%u warmups=%u rounds=%u samples=%u\n",
+		num_online_cpus(), loops, runs, warmups, rounds, samples);
+	for (round = 0; round < rounds; round++) {
+		ret = bench_round(round);
+		if (ret)
+			return ret;
 	}
 	for (i = MECH_IOCOUNT; i <= MECH_COMPLETION; i++) {
 		ret = bench_latency(i);
