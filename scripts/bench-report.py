@@ -40,7 +40,7 @@ PRIMITIVES = [
 THREADS = ["single", "shared", "private"]
 THREAD_LABELS = {"single": "one thread", "shared": "2 CPUs, one counter",
                  "private": "2 CPUs, own counters"}
-MECHS = ["netfs_iocount_wait", "wait_queue_head", "completion"]
+MECHS = ["netfs_iocount_wait", "wait_var_event", "wait_queue_head", "completion"]
 FLOOR = "atomic_pair"
 # What netfs_iocount is compared with directly, shape by shape.
 VERSUS = ["netfs_io_count", "inode_dio", "dec_return_end",
@@ -74,11 +74,11 @@ def parse(log):
             latency[m.group(1)] = {"median_ns": int(m.group(2)),
                                    "min_ns": int(m.group(3)),
                                    "max_ns": int(m.group(4))}
-        m = re.search(r"BENCH_MACRO iocount=(\w+) reader \d+: .* (\d+) bytes verified.* in (\d+) us", line)
+        m = re.search(r"BENCH_MACRO (\d+) iocount=(\w+) reader \d+: .* (\d+) bytes verified.* in (\d+) us", line)
         if m:
-            nbytes, us = int(m.group(2)), int(m.group(3))
-            macro[m.group(1)] = {"bytes": nbytes, "us": us,
-                                 "mb_per_s": nbytes / max(us, 1)}
+            nbytes, us = int(m.group(3)), int(m.group(4))
+            macro.setdefault(int(m.group(1)), {})[m.group(2)] = {
+                "bytes": nbytes, "us": us, "mb_per_s": nbytes / max(us, 1)}
     return config, rounds, latency, macro
 
 
@@ -90,8 +90,9 @@ def missing_figures(config, rounds, latency, macro, want_macro):
                         if s not in rounds.get(r, {}).get(p, {})]
     missing += [m for m in MECHS if m not in latency]
     if want_macro:
-        missing += [f"macro iocount={m}" for m in ("on", "off")
-                    if m not in macro]
+        missing += ["macro"] if not macro else []
+        missing += [f"macro {r} iocount={m}" for r in macro
+                    for m in ("on", "off") if m not in macro[r]]
     return missing
 
 
@@ -124,9 +125,10 @@ def summarise(label, config, rounds, latency, macro):
     lane = {"label": label, "config": config, "pairs": pairs,
             "netfs_iocount_versus": versus, "wake_latency": latency}
     if macro:
-        lane["iocountfs_read"] = macro
-        lane["iocountfs_read_on_off"] = (macro["on"]["mb_per_s"] /
-                                         max(macro["off"]["mb_per_s"], 1e-9))
+        lane["iocountfs_read"] = {str(r): v for r, v in macro.items()}
+        lane["iocountfs_read_on_off"] = spread(
+            [v["on"]["mb_per_s"] / max(v["off"]["mb_per_s"], 1e-9)
+             for v in macro.values()])
     return lane
 
 
@@ -174,9 +176,12 @@ def print_tables(lanes):
             continue
         print()
         for mode in ("on", "off"):
-            print(f"{k}: iocountfs read, iocount={mode:3}: {macro[mode]['bytes']} bytes in "
-                  f"{macro[mode]['us']} us, {macro[mode]['mb_per_s']:.1f} MB/s")
-        print(f"{k}: iocountfs read throughput on/off: {lanes[k]['iocountfs_read_on_off']:.2f}")
+            mbs = spread([v[mode]["mb_per_s"] for v in macro.values()])
+            print(f"{k}: iocountfs read, iocount={mode:3}: {mbs['median']:.1f} MB/s "
+                  f"({mbs['min']:.1f}-{mbs['max']:.1f}) over {len(macro)} reads "
+                  f"of {next(iter(macro.values()))[mode]['bytes']} bytes")
+        print(f"{k}: iocountfs read throughput, count on/off, same repetition: "
+              f"{cell(lanes[k]['iocountfs_read_on_off'])}")
 
 
 def main():

@@ -15,7 +15,8 @@
  * The whole set is measured `rounds` times, interleaved, so that the
  * spread of a ratio over rounds shows what is noise.  Then the wake-up
  * latency: time from the last end to the waiter running, for
- * netfs_iocount_wait(), a wait_queue_head and a completion.
+ * netfs_iocount_wait(), mainline netfs's wait_var_event() on its io_count, a
+ * wait_queue_head and a completion.
  *
  * Loading the module runs everything and prints one line per figure,
  *   BENCH <round> <primitive> <shape> median_ps=N min_ps=N max_ps=N
@@ -564,14 +565,16 @@ static int bench_round(unsigned int round)
 
 /* ---- wake-up latency: last end to waiter running ---- */
 
-enum bench_mech { MECH_IOCOUNT, MECH_WAITQUEUE, MECH_COMPLETION };
+/* MECH_WAIT_VAR: mainline netfs_wait_for_outstanding_io()'s own wait. */
+enum bench_mech { MECH_IOCOUNT, MECH_WAIT_VAR, MECH_WAITQUEUE, MECH_COMPLETION };
 static const char *const mech_names[] = {
-	"netfs_iocount_wait", "wait_queue_head", "completion"
+	"netfs_iocount_wait", "wait_var_event", "wait_queue_head", "completion"
 };
 
 struct bench_latency {
 	enum bench_mech mech;
 	struct netfs_iocount ic;
+	atomic_t io_count;
 	wait_queue_head_t wq;
 	bool flag;
 	struct completion comp;
@@ -590,6 +593,10 @@ static int latency_waiter_fn(void *data)
 		switch (l->mech) {
 		case MECH_IOCOUNT:
 			netfs_iocount_wait(&l->ic);
+			break;
+		case MECH_WAIT_VAR:
+			wait_var_event(&l->io_count,
+				       atomic_read(&l->io_count) == 0);
 			break;
 		case MECH_WAITQUEUE:
 			wait_event(l->wq, READ_ONCE(l->flag));
@@ -613,6 +620,8 @@ static void latency_arm(struct bench_latency *l)
 {
 	if (l->mech == MECH_IOCOUNT)
 		netfs_iocount_begin(&l->ic);
+	if (l->mech == MECH_WAIT_VAR)
+		atomic_inc(&l->io_count);
 	WRITE_ONCE(l->flag, false);
 	reinit_completion(&l->round_done);
 	WRITE_ONCE(l->woken_at, 0);
@@ -625,6 +634,10 @@ static u64 latency_fire(struct bench_latency *l)
 	switch (l->mech) {
 	case MECH_IOCOUNT:
 		netfs_iocount_end(&l->ic);
+		break;
+	case MECH_WAIT_VAR:
+		if (atomic_dec_and_test(&l->io_count))
+			wake_up_var(&l->io_count);
 		break;
 	case MECH_WAITQUEUE:
 		WRITE_ONCE(l->flag, true);
