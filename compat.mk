@@ -26,3 +26,7 @@ netfs_iocount_probe = $(shell printf '$(netfs_iocount_hash)include <%s>\n%s\n' '
 ifeq ($(call netfs_iocount_probe,PROBES,linux/netfs.h,struct netfs_inode *netfs_iocount_probe;),)
 $(error feature probes do not compile against $(srctree): see compat.mk)
 endif
+
+# Whether netfs counts an inode's requests itself (io_count, 6.10+).
+netfs_iocount_have_io_count := $(call netfs_iocount_probe,NETFS_IO_COUNT,linux/netfs.h,\
+	int f(struct netfs_inode *c) { return atomic_read(&c->io_count); })

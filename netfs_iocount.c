@@ -323,6 +323,11 @@ static int __init netfs_iocount_module_init(void)
 	ret = netfs_iocount_track_init();
 	if (ret)
 		return ret;
+	ret = netfs_iocount_rreq_init();
+	if (ret) {
+		netfs_iocount_track_exit();
+		return ret;
+	}
 	netfs_iocount_stats_debugfs_init();
 	return 0;
 }
@@ -330,7 +335,9 @@ static int __init netfs_iocount_module_init(void)
 static void __exit netfs_iocount_module_exit(void)
 {
 	netfs_iocount_stats_debugfs_exit();
+	netfs_iocount_netfs_exit();
 	netfs_iocount_hung_exit();
+	netfs_iocount_rreq_exit();
 	netfs_iocount_track_exit();
 }
 

@@ -73,7 +73,7 @@ static void hung_arm(void)
 			due = w->last_report + thr;
 		any = true;
 	}
-	mod_delayed_work(system_wq, &hung_scan_work,
+	mod_delayed_work(netfs_iocount_wq, &hung_scan_work,
 			 time_after(due, now) ? due - now : 0);
 }
 
@@ -101,8 +101,10 @@ static void hung_report(struct netfs_iocount_waiter *w)
 			w->ic);
 	if (netfs_iocount_tracking())
 		netfs_iocount_track_report(w->ic, print);
+	else if (netfs_iocount_netfs_tracking())
+		netfs_iocount_rreq_report(&w->ic->count, print);
 	else if (print)
-		pr_warn("  to see who began them: echo 1 > /sys/module/netfs_iocount/parameters/track\n");
+		pr_warn("  to see who began them: echo 1 > /sys/module/netfs_iocount/parameters/track (track_netfs on 6.10+)\n");
 }
 
 /* Report every watched wait that is due, then re-arm for the next one. */

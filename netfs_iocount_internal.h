@@ -6,18 +6,34 @@
  *   netfs_iocount_hung.c   reports of waits asleep too long
  *   netfs_iocount_track.c  records of outstanding requests
  *   netfs_iocount_stats.c  statistics, switches, parameters, debugfs
+ *   netfs_iocount_rreq.c   records of netfs's own requests (6.10+)
+ *   netfs_iocount_attach.c the probes that feed them, and their switch
+ *   netfs_iocount_watchdog.c reports of old records, and their listing
  */
 #ifndef _NETFS_IOCOUNT_INTERNAL_H
 #define _NETFS_IOCOUNT_INTERNAL_H
 
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/stackdepot.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 #include "netfs_iocount.h"
 
 struct dentry;
 struct task_struct;
+
+/*
+ * The unbound system workqueue: system_dfl_wq since 6.17 (and late 6.12.y),
+ * whose old name 7.x deprecates; probed by compat.mk.
+ */
+#ifdef NETFS_IOCOUNT_HAVE_SYSTEM_DFL_WQ
+#define netfs_iocount_wq	system_dfl_wq
+#else
+#define netfs_iocount_wq	system_unbound_wq
+#endif
 
 /* netfs_iocount_stats.c */
 extern struct mutex netfs_iocount_switch_lock;
@@ -62,5 +78,63 @@ void netfs_iocount_track_switch(bool on);
 void netfs_iocount_track_debugfs(struct dentry *dir);
 int netfs_iocount_track_init(void);
 void netfs_iocount_track_exit(void);
+depot_stack_handle_t netfs_iocount_stack_save(unsigned long caller);
+unsigned int netfs_iocount_stack_fetch(depot_stack_handle_t stack,
+				       unsigned long **entries);
+
+/*
+ * netfs_iocount_rreq.c: what is known of one of netfs's own requests, all
+ * of it copied while the request and its inode were alive.  The three
+ * addresses are keys: nothing dereferences them.
+ */
+struct netfs_iocount_rreq {
+	const void *rreq;
+	const void *counter;		/* &netfs_inode(inode)->io_count */
+	const void *sb;
+	u64 ino;
+	unsigned int debug_id;		/* netfs's R= in its trace events */
+	const char *origin;		/* NETFS_READAHEAD, NETFS_DIO_READ, ... */
+	char s_id[32];
+	char fstype[16];
+	char comm[TASK_COMM_LEN];	/* the allocating task */
+	pid_t pid;
+	unsigned long caller;		/* what called netfs_alloc_request() */
+	depot_stack_handle_t stack;	/* from @caller; 0 if none */
+	unsigned long start;		/* jiffies, at allocation */
+	unsigned long freeing_at;	/* jiffies, if @freeing */
+	unsigned long waited_at;	/* jiffies, if @waited */
+	char waiter[TASK_COMM_LEN];	/* the first task to wait, if @waited */
+	pid_t waiter_pid;
+	bool freeing;			/* netfs has begun to free it */
+	bool waited;			/* a task waits on @counter */
+	bool reported;			/* by the watchdog */
+};
+
+unsigned int netfs_iocount_rreq_count(void);
+unsigned long netfs_iocount_rreq_unrecorded(void);
+void netfs_iocount_rreq_lost(void);
+void netfs_iocount_rreq_alloced(const struct netfs_iocount_rreq *proto);
+void netfs_iocount_rreq_freeing(const void *rreq);
+void netfs_iocount_rreq_freed(const void *rreq);
+void netfs_iocount_rreq_waited(const void *counter);
+unsigned int netfs_iocount_rreq_take_due(struct netfs_iocount_rreq *out,
+					 unsigned int max, unsigned long any,
+					 unsigned long waited);
+unsigned int netfs_iocount_rreq_snapshot(const void *counter,
+					 struct netfs_iocount_rreq *out,
+					 unsigned int max);
+void netfs_iocount_rreq_purge(void);
+int netfs_iocount_rreq_init(void);
+void netfs_iocount_rreq_exit(void);
+
+/* netfs_iocount_attach.c */
+bool netfs_iocount_netfs_tracking(void);
+void netfs_iocount_netfs_exit(void);
+
+/* netfs_iocount_watchdog.c */
+void netfs_iocount_watchdog_start(void);
+void netfs_iocount_watchdog_stop(void);
+void netfs_iocount_rreq_report(const void *counter, bool print);
+void netfs_iocount_rreq_debugfs(struct dentry *dir);
 
 #endif /* _NETFS_IOCOUNT_INTERNAL_H */

@@ -274,6 +274,7 @@ void netfs_iocount_stats_debugfs_init(void)
 	debugfs_dir = debugfs_create_dir("netfs_iocount", NULL);
 	debugfs_create_file("stats", 0400, debugfs_dir, NULL, &stats_fops);
 	netfs_iocount_track_debugfs(debugfs_dir);
+	netfs_iocount_rreq_debugfs(debugfs_dir);
 }
 
 /* Module exit: the files go, every feature is switched off. */

@@ -96,7 +96,14 @@ static unsigned int track_first_frame(const unsigned long *entries,
 	return i;
 }
 
-static depot_stack_handle_t track_stack(unsigned long caller)
+/**
+ * netfs_iocount_stack_save - save the stack from a caller down, once
+ * @caller: a return address on the stack, where the saved stack starts
+ *
+ * Context: any; does not sleep.
+ * Return: the stack's handle in the stack depot, or 0 if it has none.
+ */
+depot_stack_handle_t netfs_iocount_stack_save(unsigned long caller)
 {
 	unsigned long entries[TRACK_STACK_DEPTH + 8];
 	unsigned int nr, first;
@@ -152,7 +159,7 @@ void netfs_iocount_track_begin(struct netfs_iocount *ic, const void *req,
 	r->req = req;
 	r->caller = caller;
 	r->start = jiffies;
-	r->stack = track_stack(caller);
+	r->stack = netfs_iocount_stack_save(caller);
 
 	spin_lock_irqsave(&b->lock, flags);
 	if (READ_ONCE(track)) {
@@ -272,12 +279,19 @@ static unsigned int track_snapshot(struct track_bucket *b,
 	return n;
 }
 
-static unsigned int record_stack(const struct netfs_iocount_record *r,
-				 unsigned long **entries)
+/**
+ * netfs_iocount_stack_fetch - the frames of a saved stack
+ * @stack: a handle from netfs_iocount_stack_save(), or 0
+ * @entries: set to the frames
+ *
+ * Return: how many frames there are; 0 for no stack.
+ */
+unsigned int netfs_iocount_stack_fetch(depot_stack_handle_t stack,
+				       unsigned long **entries)
 {
-	if (!IS_ENABLED(CONFIG_STACKDEPOT) || !r->stack)
+	if (!IS_ENABLED(CONFIG_STACKDEPOT) || !stack)
 		return 0;
-	return stack_depot_fetch(r->stack, entries);
+	return stack_depot_fetch(stack, entries);
 }
 
 /**
@@ -304,7 +318,7 @@ void netfs_iocount_track_report(struct netfs_iocount *ic, bool print)
 			continue;
 		pr_warn("  request %p outstanding for %ums, begun by %pS\n",
 			recs[i].req, age_ms, (void *)recs[i].caller);
-		nr = record_stack(&recs[i], &entries);
+		nr = netfs_iocount_stack_fetch(recs[i].stack, &entries);
 		for (j = 0; j < nr; j++)
 			pr_warn("    %pS\n", (void *)entries[j]);
 	}
@@ -332,7 +346,7 @@ static int outstanding_show_bucket(struct seq_file *m, struct track_bucket *b)
 			   recs[i].ic, recs[i].req,
 			   jiffies_to_msecs(jiffies - recs[i].start),
 			   (void *)recs[i].caller);
-		nr = record_stack(&recs[i], &entries);
+		nr = netfs_iocount_stack_fetch(recs[i].stack, &entries);
 		for (j = 0; j < nr; j++)
 			seq_printf(m, "    %pS\n", (void *)entries[j]);
 	}

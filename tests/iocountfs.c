@@ -26,7 +26,16 @@
  *
  * Mount options: files=N, size=BYTES (a multiple of the page size),
  * latency_ms=MS (read completion), release_ms=MS (fid release),
- * err_rate=PERCENT (pages whose reads fail with -EIO), iocount=on|off.
+ * err_rate=PERCENT (pages whose reads fail with -EIO), iocount=on|off,
+ * stall_ino=INO (0, or the inode of a file, 2..files+1).
+ *
+ * With stall_ino, the fids of that inode's requests are not released until
+ * 1 is written to the module parameter "release": a server that has
+ * stopped answering clunks.  The reads themselves complete, so no page
+ * stays locked, the reader returns and umount gets as far as eviction,
+ * where it waits for the stalled requests.  Holding a read instead would
+ * stop umount earlier, in truncate_inode_pages_final() on the pages the
+ * read has locked, before any count is waited for.
  */
 
 #define pr_fmt(fmt) "iocountfs: " fmt
@@ -43,6 +52,7 @@
 #include <linux/pagemap.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 
 #include "../netfs_iocount.h"
@@ -62,6 +72,7 @@ struct iocfs_options {
 	u32 latency_ms;
 	u32 release_ms;
 	u32 err_rate;
+	u32 stall_ino;
 	bool iocount;
 };
 
@@ -103,6 +114,45 @@ static struct workqueue_struct *iocfs_wq;
 
 /* Requests between init_request and free_request, over all mounts. */
 static atomic_t iocfs_inflight = ATOMIC_INIT(0);
+
+/*
+ * Fid releases held by stall_ino, and their release: each write of
+ * "release" lets every release held so far go on.
+ */
+static atomic_t iocfs_stalled = ATOMIC_INIT(0);
+static atomic_t iocfs_release_seq = ATOMIC_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(iocfs_release_wq);
+
+static int iocfs_stalled_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&iocfs_stalled));
+}
+
+static const struct kernel_param_ops iocfs_stalled_ops = {
+	.get = iocfs_stalled_get,
+};
+module_param_cb(stalled, &iocfs_stalled_ops, NULL, 0444);
+MODULE_PARM_DESC(stalled, "fid releases held by stall_ino (read-only)");
+
+static int iocfs_release_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+
+	if (kstrtobool(val, &on) || !on) {
+		pr_err("release=%s is invalid: write 1 to release the stalled fids\n",
+		       val);
+		return -EINVAL;
+	}
+	atomic_inc(&iocfs_release_seq);
+	wake_up_all(&iocfs_release_wq);
+	return 0;
+}
+
+static const struct kernel_param_ops iocfs_release_ops = {
+	.set = iocfs_release_set,
+};
+module_param_cb(release, &iocfs_release_ops, NULL, 0200);
+MODULE_PARM_DESC(release, "write 1: release every fid held by stall_ino");
 
 static int iocfs_inflight_get(char *buf, const struct kernel_param *kp)
 {
@@ -204,11 +254,23 @@ static void iocfs_client_check(struct iocfs_client *c)
 		pr_err("use-after-free: fid released after its client was torn down\n");
 }
 
+/* A clunk the server does not answer until "release" is written. */
+static void iocfs_fid_stall(void)
+{
+	int seq = atomic_read(&iocfs_release_seq);
+
+	atomic_inc(&iocfs_stalled);
+	wait_event(iocfs_release_wq, atomic_read(&iocfs_release_seq) != seq);
+	atomic_dec(&iocfs_stalled);
+}
+
 /* Release a fid, taking as long as a clunk round trip would. */
-static void iocfs_fid_release(struct iocfs_fid *fid)
+static void iocfs_fid_release(struct iocfs_fid *fid, u64 ino)
 {
 	struct iocfs_client *c = fid->clnt;
 
+	if (ino == c->opt.stall_ino)
+		iocfs_fid_stall();
 	msleep(c->opt.release_ms);
 	iocfs_client_check(c);
 	atomic_dec(&c->fids);
@@ -251,7 +313,7 @@ static void iocfs_free_request(struct netfs_io_request *rreq)
 	struct iocfs_inode *ii = IOCFS_I(rreq->inode);
 	bool counted = fid->counted;
 
-	iocfs_fid_release(fid);
+	iocfs_fid_release(fid, rreq->inode->i_ino);
 	atomic_dec(&iocfs_inflight);
 	/* The very last access to the inode: eviction may proceed after it. */
 	if (counted)
@@ -482,6 +544,7 @@ enum {
 	Opt_latency,
 	Opt_release,
 	Opt_err_rate,
+	Opt_stall_ino,
 	Opt_iocount,
 };
 
@@ -497,6 +560,7 @@ static const struct fs_parameter_spec iocfs_params[] = {
 	fsparam_u32("latency_ms", Opt_latency),
 	fsparam_u32("release_ms", Opt_release),
 	fsparam_u32("err_rate", Opt_err_rate),
+	fsparam_u32("stall_ino", Opt_stall_ino),
 	fsparam_enum("iocount", Opt_iocount, iocfs_onoff),
 	{}
 };
@@ -540,6 +604,9 @@ static int iocfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
 				       result.uint_32);
 		c->opt.err_rate = result.uint_32;
 		break;
+	case Opt_stall_ino:
+		c->opt.stall_ino = result.uint_32;
+		break;
 	case Opt_iocount:
 		c->opt.iocount = result.uint_32;
 		break;
@@ -549,6 +616,13 @@ static int iocfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
 
 static int iocfs_get_tree(struct fs_context *fc)
 {
+	struct iocfs_client *c = fc->s_fs_info;
+	u32 ino = c->opt.stall_ino;
+
+	/* Checked once every option is known: files= may come after it. */
+	if (ino && (ino < 2 || ino > c->opt.files + 1))
+		return invalfc(fc, "stall_ino=%u: expected 0 or a file's inode, 2..%u",
+			       ino, c->opt.files + 1);
 	return get_tree_nodev(fc, iocfs_fill_super);
 }
 

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netfs_iocount: the watchdog over netfs's own requests, and their listing.
+ *
+ * While netfs requests are tracked (track_netfs=1), a delayed work looks at
+ * the records once a second and reports, once per request and rate-limited,
+ * every request outstanding for watchdog_secs, and every request whose
+ * inode a task has waited on for watchdog_wait_secs (eviction, or a cifs
+ * syscall, waiting for io_count to drain).  A report names the request as
+ * netfs's own trace events do (R=debug_id), its origin, the inode and
+ * superblock, its age, whether netfs has begun to free it, who waits, and
+ * the task and stack that allocated it.
+ *
+ * Safe by construction: neither the watchdog nor the listing dereferences a
+ * request, an inode or a superblock.  They print what
+ * netfs_iocount_rreq.c copied at allocation, when the inode could not be
+ * freed (eviction waits for the io_count the request had just raised).
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/jiffies.h>
+#include <linux/kernel.h>
+#include <linux/moduleparam.h>
+#include <linux/printk.h>
+#include <linux/ratelimit.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/workqueue.h>
+
+#include "netfs_iocount_internal.h"
+
+/* Longest threshold: a day, as for hung_warn_secs. */
+#define WATCHDOG_SECS_MAX	(24 * 60 * 60)
+/* Reports per scan; the rest wait for the next scan. */
+#define WATCHDOG_BATCH		8
+/* Records a hung wait's report lists. */
+#define RREQ_REPORT_MAX		3
+
+static unsigned int watchdog_secs = 300;
+static unsigned int watchdog_wait_secs = 10;
+
+static void watchdog_scan(struct work_struct *work);
+static DECLARE_DELAYED_WORK(watchdog_work, watchdog_scan);
+static bool watchdog_on;	/* under netfs_iocount_switch_lock */
+
+static DEFINE_RATELIMIT_STATE(watchdog_ratelimit, 5 * HZ, 10);
+
+/* The records of one scan; only the (single) watchdog work uses it. */
+static struct netfs_iocount_rreq watchdog_batch[WATCHDOG_BATCH];
+
+/* Seconds since @then, for a report. */
+static unsigned int secs_since(unsigned long now, unsigned long then)
+{
+	return jiffies_to_msecs(now - then) / MSEC_PER_SEC;
+}
+
+/*
+ * One line on @r, without its stack: what a report and the listing both
+ * start with.
+ */
+static void rreq_describe(const struct netfs_iocount_rreq *r, char *buf,
+			  size_t len, unsigned long now)
+{
+	int n;
+
+	n = scnprintf(buf, len,
+		      "netfs request R=%08x %s on inode %llu of %s (%s, sb %p): outstanding %us",
+		      r->debug_id, r->origin, r->ino, r->s_id, r->fstype,
+		      r->sb, secs_since(now, r->start));
+	if (r->freeing)
+		n += scnprintf(buf + n, len - n,
+			       ", freeing for %us (->free_request or the cache has not returned)",
+			       secs_since(now, r->freeing_at));
+	if (r->waited)
+		n += scnprintf(buf + n, len - n,
+			       ", waited on for %us by %s:%d",
+			       secs_since(now, r->waited_at), r->waiter,
+			       r->waiter_pid);
+	scnprintf(buf + n, len - n, "; allocated by %s:%d from %pS",
+		  r->comm, r->pid, (void *)r->caller);
+}
+
+/* A record to the kernel log, with the stack that allocated it. */
+static void rreq_print(const struct netfs_iocount_rreq *r, const char *why)
+{
+	unsigned long *entries;
+	unsigned int nr, i;
+	char line[384];
+
+	rreq_describe(r, line, sizeof(line), jiffies);
+	pr_warn("%s%s\n", why, line);
+	nr = netfs_iocount_stack_fetch(r->stack, &entries);
+	for (i = 0; i < nr; i++)
+		pr_warn("    %pS\n", (void *)entries[i]);
+}
+
+static void watchdog_arm(void)
+{
+	queue_delayed_work(netfs_iocount_wq, &watchdog_work, HZ);
+}
+
+static void watchdog_scan(struct work_struct *work)
+{
+	unsigned long any = (unsigned long)READ_ONCE(watchdog_secs) * HZ;
+	unsigned long waited = (unsigned long)READ_ONCE(watchdog_wait_secs) * HZ;
+	unsigned int n, i;
+
+	n = netfs_iocount_rreq_take_due(watchdog_batch, WATCHDOG_BATCH, any,
+					waited);
+	for (i = 0; i < n; i++)
+		if (__ratelimit(&watchdog_ratelimit))
+			rreq_print(&watchdog_batch[i], "stalled ");
+	watchdog_arm();
+}
+
+/**
+ * netfs_iocount_watchdog_start - start watching netfs's requests
+ *
+ * Context: process context, with netfs_iocount_switch_lock held.
+ */
+void netfs_iocount_watchdog_start(void)
+{
+	lockdep_assert_held(&netfs_iocount_switch_lock);
+	watchdog_on = true;
+	watchdog_arm();
+}
+
+/**
+ * netfs_iocount_watchdog_stop - stop watching netfs's requests
+ *
+ * Context: process context, with netfs_iocount_switch_lock held.
+ */
+void netfs_iocount_watchdog_stop(void)
+{
+	lockdep_assert_held(&netfs_iocount_switch_lock);
+	if (!watchdog_on)
+		return;
+	watchdog_on = false;
+	/* Also stops a scan that re-arms itself meanwhile. */
+	cancel_delayed_work_sync(&watchdog_work);
+}
+
+/**
+ * netfs_iocount_rreq_report - list the netfs requests a hung wait waits for
+ * @counter: the io_count the wait sleeps on
+ * @print: to the kernel log (else nothing: the records have no trace event)
+ *
+ * Context: process context.
+ */
+void netfs_iocount_rreq_report(const void *counter, bool print)
+{
+	struct netfs_iocount_rreq recs[RREQ_REPORT_MAX];
+	unsigned int n, i;
+
+	if (!print || !netfs_iocount_netfs_tracking())
+		return;
+	n = netfs_iocount_rreq_snapshot(counter, recs, ARRAY_SIZE(recs));
+	for (i = 0; i < min_t(unsigned int, n, ARRAY_SIZE(recs)); i++)
+		rreq_print(&recs[i], "  ");
+	if (n)
+		pr_warn("  %u netfs request(s) recorded on this inode\n", n);
+}
+
+/* ---- debugfs: netfs_iocount/requests, grouped by superblock and inode ---- */
+
+static int rreq_cmp(const void *a, const void *b)
+{
+	const struct netfs_iocount_rreq *x = a, *y = b;
+
+	if (x->sb != y->sb)
+		return x->sb < y->sb ? -1 : 1;
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	if (x->start != y->start)
+		return time_before(x->start, y->start) ? -1 : 1;
+	return 0;
+}
+
+static void requests_show_one(struct seq_file *m,
+			      const struct netfs_iocount_rreq *r,
+			      unsigned long now)
+{
+	unsigned long *entries;
+	unsigned int nr, i;
+	char line[384];
+
+	rreq_describe(r, line, sizeof(line), now);
+	seq_printf(m, "    %s\n", line);
+	nr = netfs_iocount_stack_fetch(r->stack, &entries);
+	for (i = 0; i < nr; i++)
+		seq_printf(m, "        %pS\n", (void *)entries[i]);
+}
+
+static int requests_show(struct seq_file *m, void *v)
+{
+	struct netfs_iocount_rreq *recs, *prev = NULL;
+	unsigned long now = jiffies;
+	unsigned int n, i;
+
+	if (!netfs_iocount_netfs_tracking()) {
+		seq_puts(m, "netfs requests are not tracked: echo 1 > /sys/module/netfs_iocount/parameters/track_netfs\n");
+		return 0;
+	}
+	n = netfs_iocount_rreq_snapshot(NULL, NULL, 0);
+	recs = kmalloc_array(max(n, 1U), sizeof(*recs), GFP_KERNEL);
+	if (!recs)
+		return -ENOMEM;
+	/* Records that arrived since the count are left for the next read. */
+	n = min(n, netfs_iocount_rreq_snapshot(NULL, recs, n));
+	sort(recs, n, sizeof(*recs), rreq_cmp, NULL);
+	seq_printf(m, "%u outstanding netfs request(s), %lu allocation(s) not recorded\n",
+		   n, netfs_iocount_rreq_unrecorded());
+	for (i = 0; i < n; prev = &recs[i++]) {
+		if (!prev || prev->sb != recs[i].sb)
+			seq_printf(m, "superblock %s (%s, sb %p)\n", recs[i].s_id,
+				   recs[i].fstype, recs[i].sb);
+		if (!prev || prev->sb != recs[i].sb || prev->ino != recs[i].ino)
+			seq_printf(m, "  inode %llu\n", recs[i].ino);
+		requests_show_one(m, &recs[i], now);
+	}
+	kfree(recs);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(requests);
+
+/**
+ * netfs_iocount_rreq_debugfs - create the "requests" file
+ * @dir: the library's debugfs directory
+ */
+void netfs_iocount_rreq_debugfs(struct dentry *dir)
+{
+	debugfs_create_file("requests", 0400, dir, NULL, &requests_fops);
+}
+
+/* ---- thresholds ---- */
+
+static int param_set_watchdog_secs(const char *val,
+				   const struct kernel_param *kp)
+{
+	unsigned int secs;
+
+	if (kstrtouint(val, 0, &secs) || !secs || secs > WATCHDOG_SECS_MAX) {
+		pr_err("%s=%s is invalid: expected 1..%u seconds\n", kp->name,
+		       val, WATCHDOG_SECS_MAX);
+		return -EINVAL;
+	}
+	WRITE_ONCE(*(unsigned int *)kp->arg, secs);
+	return 0;
+}
+
+static const struct kernel_param_ops watchdog_secs_ops = {
+	.set = param_set_watchdog_secs,
+	.get = param_get_uint,
+};
+
+module_param_cb(watchdog_secs, &watchdog_secs_ops, &watchdog_secs, 0644);
+MODULE_PARM_DESC(watchdog_secs,
+		 "report a tracked netfs request outstanding this long (1..86400, default 300)");
+module_param_cb(watchdog_wait_secs, &watchdog_secs_ops, &watchdog_wait_secs,
+		0644);
+MODULE_PARM_DESC(watchdog_wait_secs,
+		 "report a tracked netfs request whose inode has been waited on this long (1..86400, default 10)");
