@@ -1,14 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Glue between netfs_iocount and 9p/afs/cifs-style filesystems: the
- * request hooks and the ->evict_inode hook.
+ * Glue between netfs_iocount and 9p/afs/cifs-style filesystems, one way per
+ * kernel generation.
  *
- * A filesystem embeds a struct netfs_iocount in its inode, calls
- * netfs_iocount_request_begin() at the end of its
- * netfs_request_ops.init_request, netfs_iocount_request_end() as the last
- * thing its free_request does, and netfs_iocount_evict_inode() from
- * ->evict_inode in place of clear_inode().  tests/iocountfs.c is a
- * complete example.
+ * Before 6.10 netfs keeps no count: a filesystem embeds a struct
+ * netfs_iocount in its inode, calls netfs_iocount_request_begin() at the
+ * end of its netfs_request_ops.init_request, netfs_iocount_request_end() as
+ * the last thing its free_request does, and netfs_iocount_evict_inode() from
+ * ->evict_inode in place of clear_inode().
+ *
+ * From 6.10 netfs counts an inode's requests itself (io_count) and the
+ * filesystem counts nothing: it calls netfs_iocount_inode_evict() where it
+ * called netfs_wait_for_outstanding_io() and clear_inode() in
+ * ->evict_inode, and netfs_iocount_inode_wait_killable() (or _timeout())
+ * where a syscall waited with netfs_wait_for_outstanding_io().  The waits
+ * sleep on netfs's own counter, are woken by netfs, never change it, and
+ * name the inode when they hang; track_netfs=1 names the requests.
+ *
+ * tests/iocountfs.c is a complete example of both.
  */
 
 #include <linux/fs.h>
@@ -16,6 +25,8 @@
 #include <linux/netfs.h>
 
 #include "netfs_iocount.h"
+
+#ifndef NETFS_IOCOUNT_HAVE_NETFS_IO_COUNT
 
 /**
  * netfs_iocount_request_begin - count a netfs request against its inode
@@ -67,6 +78,75 @@ void netfs_iocount_request_end(struct netfs_io_request *rreq,
 	__netfs_iocount_end(ic, rreq, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(netfs_iocount_request_end);
+
+#else /* netfs counts requests itself: io_count */
+
+static_assert(sizeof_field(struct netfs_inode, io_count) ==
+	      sizeof(struct netfs_iocount));
+
+/* netfs's count of @inode's requests, as the library's counter. */
+static struct netfs_iocount *netfs_iocount_of(struct inode *inode)
+{
+	return netfs_inode_iocount(netfs_inode(inode));
+}
+
+/**
+ * netfs_iocount_inode_evict - wait for netfs's requests on an inode, then
+ * clear it
+ * @inode: a netfs inode being evicted
+ *
+ * netfs_iocount_evict_inode() on netfs's own io_count (6.10+): call it from
+ * ->evict_inode in place of netfs_wait_for_outstanding_io() and
+ * clear_inode(), after the page cache has been truncated.  The wait is
+ * upstream's, plus the library's hung report naming the inode and, with
+ * track_netfs=1, the requests it waits for.
+ *
+ * Context: process context, from ->evict_inode; may sleep.
+ */
+void netfs_iocount_inode_evict(struct inode *inode)
+{
+	netfs_iocount_evict_inode(inode, netfs_iocount_of(inode));
+}
+EXPORT_SYMBOL_GPL(netfs_iocount_inode_evict);
+
+/**
+ * netfs_iocount_inode_wait_killable - wait for netfs's requests on an
+ * inode, or a fatal signal
+ * @inode: a netfs inode
+ *
+ * For the syscalls that wait for an inode's I/O with
+ * netfs_wait_for_outstanding_io() (cifs's unlink, rename, setattr,
+ * fallocate, copy_file_range, ...): a request that never ends then no
+ * longer makes them unkillable.
+ *
+ * Context: process context; may sleep.
+ * Return: 0 once no request is outstanding, or -ERESTARTSYS on a fatal
+ * signal.
+ */
+int netfs_iocount_inode_wait_killable(struct inode *inode)
+{
+	return netfs_iocount_wait_inode_killable(netfs_iocount_of(inode), inode);
+}
+EXPORT_SYMBOL_GPL(netfs_iocount_inode_wait_killable);
+
+/**
+ * netfs_iocount_inode_wait_timeout - wait for netfs's requests on an inode,
+ * for a bounded time
+ * @inode: a netfs inode
+ * @timeout: the longest time to sleep, in jiffies
+ *
+ * Context: process context; may sleep.
+ * Return: 0 if the timeout elapsed with requests still outstanding,
+ * otherwise the jiffies left, at least 1.
+ */
+long netfs_iocount_inode_wait_timeout(struct inode *inode, long timeout)
+{
+	return netfs_iocount_wait_inode_timeout(netfs_iocount_of(inode), inode,
+						timeout);
+}
+EXPORT_SYMBOL_GPL(netfs_iocount_inode_wait_timeout);
+
+#endif
 
 /**
  * netfs_iocount_evict_inode - wait for outstanding I/O, then clear the inode

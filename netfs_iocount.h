@@ -93,11 +93,21 @@ int netfs_iocount_wait_killable(struct netfs_iocount *ic);
 long netfs_iocount_wait_timeout(struct netfs_iocount *ic, long timeout);
 void netfs_iocount_wait_inode(struct netfs_iocount *ic,
 			      const struct inode *inode);
+int netfs_iocount_wait_inode_killable(struct netfs_iocount *ic,
+				      const struct inode *inode);
+long netfs_iocount_wait_inode_timeout(struct netfs_iocount *ic,
+				      const struct inode *inode, long timeout);
 void netfs_iocount_evict_inode(struct inode *inode, struct netfs_iocount *ic);
+
+/* The glue (9p_glue.c): where netfs has no io_count (before 6.10) */
 void netfs_iocount_request_begin(struct netfs_io_request *rreq,
 				 struct netfs_iocount *ic);
 void netfs_iocount_request_end(struct netfs_io_request *rreq,
 			       struct netfs_iocount *ic);
+/* ... and where it has (6.10+): waits on netfs's own count */
+void netfs_iocount_inode_evict(struct inode *inode);
+int netfs_iocount_inode_wait_killable(struct inode *inode);
+long netfs_iocount_inode_wait_timeout(struct inode *inode, long timeout);
 void netfs_iocount_stats_read(struct netfs_iocount_stats *stats);
 void netfs_iocount_set_tracking(bool on);
 void netfs_iocount_set_stats(bool on);

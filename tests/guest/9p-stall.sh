@@ -6,10 +6,13 @@
 # request in v9fs_free_request(), and umount waits for it in
 # v9fs_evict_inode().  The watchdog must name it: netfs's R= debug_id, its
 # origin, the inode, the 9p superblock, the waiting umount and the
-# allocating stack through netfs_readahead.  Releasing the free lets
-# umount finish.  STALL_TRACK=0 on the command line (a negative control)
+# allocating stack through netfs_readahead.  netfs_iocount then unloads
+# with the requests still tracked, leaving no probe and no record behind,
+# and releasing the free lets umount finish.  STALL_TRACK=0 on the command line (a negative control)
 # leaves tracking off, and the naming must fail.
 # timeout: 300
+
+. /guest/stall-lib.sh
 
 P=/sys/module/netfs_iocount/parameters
 H=/sys/module/p9hold/parameters
@@ -23,20 +26,7 @@ fail() {
 	exit 1
 }
 
-# until_true SECONDS WHAT COMMAND...: poll COMMAND every 100 ms, or fail.
-until_true() {
-	local tries=$(($1 * 10)) what=$2
-	shift 2
-	until "$@"; do
-		tries=$((tries - 1))
-		[ $tries -gt 0 ] || fail "$what"
-		usleep 100000
-	done
-}
-
 held_at_least_one() { [ "$(cat $H/held)" -ge 1 ]; }
-named_in_log() { dmesg | grep -q 'stalled netfs request R='; }
-umount_done() { ! kill -0 "$1" 2>/dev/null; }
 
 # 9p and netfs are modules on the stock kernel, built in on the debug one.
 modprobe 9p 2>/dev/null || true
@@ -63,13 +53,22 @@ echo "9p-stall: $(cat $H/held) 9p request free(s) held"
 umount /mnt &
 umount_pid=$!
 until_true 15 "no watchdog report named the stalled request" named_in_log
-report=$(dmesg | grep -A 30 'stalled netfs request R=')
+report=$(watchdog_report)
 echo "$report"
 cat /sys/kernel/debug/netfs_iocount/requests
 
+# Unloading while requests are tracked drops their records (kmemleak,
+# below, sees any left) and leaves no probe behind.
+rmmod netfs_iocount
+if grep -E 'netfs_alloc_request|netfs_free_request_rcu|__var_waitqueue' \
+	/sys/kernel/debug/kprobes/list; then
+	fail "a probe of netfs_iocount outlived its module"
+fi
+echo "9p-stall: netfs_iocount unloaded with requests tracked, no probe left"
+
 echo 0 >$H/hold
 echo 1 >$H/release
-until_true 20 "umount did not finish after the release" umount_done $umount_pid
+until_true 20 "umount did not finish after the release" task_done $umount_pid
 wait $umount_pid || fail "umount failed after the release"
 echo "9p-stall: released, umount finished"
 
@@ -83,6 +82,12 @@ echo "$report" | grep -qE '    netfs_readahead\+0x' ||
 	fail "the report's stack does not go through netfs_readahead"
 echo "9p-stall: the watchdog names the held 9p request"
 
-echo 0 >$P/track_netfs
 rmmod p9hold
-rmmod netfs_iocount
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	# kmemleak reports only objects older than 5 seconds.
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak
+	echo "9p-stall: kmemleak scan done"
+fi

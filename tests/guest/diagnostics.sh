@@ -25,9 +25,26 @@ refuse hung_warn_secs abc
 refuse track 2
 refuse track maybe
 refuse stats 7
+refuse track_netfs maybe
+refuse watchdog_secs 0
+refuse watchdog_secs 86401
+refuse watchdog_wait_secs abc
 echo "parameters: bad values refused, old values kept"
 
-for f in stats outstanding; do
+# Where netfs has no io_count (before 6.10) there is nothing to track.
+case $(uname -r) in
+[1-5].*|6.[0-9].*|6.[0-9]-*)
+	err=$( (echo 1 >"$P/track_netfs") 2>&1 || true)
+	[ "$(cat "$P/track_netfs")" = N ] || { echo "track_netfs switched on"; exit 1; }
+	echo "$err" | grep -q 'not supported' ||
+		{ echo "track_netfs=1 failed with '$err', not EOPNOTSUPP"; exit 1; }
+	dmesg | grep -q 'track_netfs: netfs has no io_count before 6.10' ||
+		{ echo "track_netfs=1 refused without saying why"; exit 1; }
+	echo "track_netfs: refused with EOPNOTSUPP, and why, where netfs has no io_count"
+	;;
+esac
+
+for f in stats outstanding requests; do
 	mode=$(stat -c %a "$D/$f")
 	[ "$mode" = 400 ] || { echo "$D/$f has mode $mode, not 400"; exit 1; }
 	if echo 0 >"$D/$f" 2>/dev/null; then
@@ -35,7 +52,7 @@ for f in stats outstanding; do
 		exit 1
 	fi
 done
-echo "debugfs: stats and outstanding are root-only (0400) and refuse writes"
+echo "debugfs: stats, outstanding and requests are root-only (0400) and refuse writes"
 
 for ev in begin end underflow wait_start wait_end hung; do
 	[ -d "$T/events/netfs_iocount/netfs_iocount_$ev" ] ||

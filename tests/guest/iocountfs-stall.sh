@@ -15,6 +15,7 @@
 # timeout: 300
 
 . /guest/iocountfs-lib.sh
+. /guest/stall-lib.sh
 
 P=/sys/module/netfs_iocount/parameters
 D=/sys/kernel/debug/netfs_iocount
@@ -37,20 +38,7 @@ refuse() {	# refuse PARAM VALUE: the write fails, the value stays
 	[ "$(cat "$P/$1")" = "$before" ] || fail "$1 changed on '$2'"
 }
 
-# until_true SECONDS WHAT COMMAND...: poll COMMAND every 100 ms, or fail.
-until_true() {
-	local tries=$(($1 * 10)) what=$2
-	shift 2
-	until "$@"; do
-		tries=$((tries - 1))
-		[ $tries -gt 0 ] || fail "$what"
-		usleep 100000
-	done
-}
-
 stalled_at_least_one() { [ "$(cat $Q/stalled)" -ge 1 ]; }
-named_in_log() { dmesg | grep -q 'stalled netfs request R='; }
-umount_done() { ! kill -0 "$1" 2>/dev/null; }
 
 iocfs_load
 
@@ -88,13 +76,13 @@ umount /mnt &
 umount_pid=$!
 until_true 15 "no watchdog report named the stalled request" named_in_log
 sleep 4	# the library's hung report (hung_warn_secs=3) of the same wait
-report=$(dmesg | grep -A 30 'stalled netfs request R=')
+report=$(watchdog_report)
 echo "$report"
 cat $D/requests >/tmp/requests
 cat /tmp/requests
 
 echo 1 >$Q/release
-until_true 20 "umount did not finish after the release" umount_done $umount_pid
+until_true 20 "umount did not finish after the release" task_done $umount_pid
 wait $umount_pid || fail "umount failed after the release"
 [ "$(cat $INFLIGHT)" -eq 0 ] || fail "$(cat $INFLIGHT) request(s) left after umount"
 echo "stall: released, umount finished, no request left"
