@@ -286,6 +286,12 @@ static const char *netfs_tracking_missing(void)
 	return NULL;
 }
 
+/* Allocations the kretprobe missed (no free instance): no record. */
+static unsigned long alloc_missed(void)
+{
+	return alloc_probe.nmissed;
+}
+
 #else /* no io_count, kretprobes or tracepoints */
 
 static bool attached;
@@ -297,6 +303,11 @@ static int attach(void)
 
 static void detach(void)
 {
+}
+
+static unsigned long alloc_missed(void)
+{
+	return 0;
 }
 
 static const char *netfs_tracking_missing(void)
@@ -320,6 +331,18 @@ static const char *netfs_tracking_missing(void)
 bool netfs_iocount_netfs_tracking(void)
 {
 	return READ_ONCE(attached);
+}
+
+/**
+ * netfs_iocount_netfs_missed - allocations the entry probe missed
+ *
+ * Return: how many netfs requests were allocated while tracking was on
+ * without the probe seeing them (it ran out of instances), so with no
+ * record.
+ */
+unsigned long netfs_iocount_netfs_missed(void)
+{
+	return netfs_iocount_netfs_tracking() ? alloc_missed() : 0;
 }
 
 static int netfs_tracking_switch(bool on)

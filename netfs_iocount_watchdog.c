@@ -212,7 +212,8 @@ static int requests_show(struct seq_file *m, void *v)
 	n = min(n, netfs_iocount_rreq_snapshot(NULL, recs, n));
 	sort(recs, n, sizeof(*recs), rreq_cmp, NULL);
 	seq_printf(m, "%u outstanding netfs request(s), %lu allocation(s) not recorded\n",
-		   n, netfs_iocount_rreq_unrecorded());
+		   n, netfs_iocount_rreq_unrecorded() +
+		   netfs_iocount_netfs_missed());
 	for (i = 0; i < n; prev = &recs[i++]) {
 		if (!prev || prev->sb != recs[i].sb)
 			seq_printf(m, "superblock %s (%s, sb %p)\n", recs[i].s_id,
