@@ -101,9 +101,9 @@ static void hung_report(struct netfs_iocount_waiter *w)
 			w->ic);
 	if (netfs_iocount_tracking())
 		netfs_iocount_track_report(w->ic, print);
-	else if (netfs_iocount_netfs_tracking())
+	if (netfs_iocount_netfs_tracking())
 		netfs_iocount_rreq_report(&w->ic->count, print);
-	else if (print)
+	if (print && !netfs_iocount_tracking() && !netfs_iocount_netfs_tracking())
 		pr_warn("  to see who began them: echo 1 > /sys/module/netfs_iocount/parameters/track (track_netfs on 6.10+)\n");
 }
 
