@@ -185,11 +185,14 @@ void netfs_iocount_rreq_freed(const void *rreq)
  */
 void netfs_iocount_rreq_waited(const void *counter)
 {
+	char comm[TASK_COMM_LEN];
 	struct rreq_entry *e;
 	unsigned long flags;
 
 	if (!atomic_read(&nr_rreqs))
 		return;
+	/* Before the lock: older kernels take task_lock() for it. */
+	get_task_comm(comm, current);
 	spin_lock_irqsave(&rreq_lock, flags);
 	hash_for_each_possible(rreq_by_counter, e, by_counter,
 			       (unsigned long)counter) {
@@ -198,7 +201,7 @@ void netfs_iocount_rreq_waited(const void *counter)
 		e->r.waited = true;
 		e->r.waited_at = jiffies;
 		e->r.waiter_pid = task_pid_nr(current);
-		get_task_comm(e->r.waiter, current);
+		strscpy(e->r.waiter, comm, sizeof(e->r.waiter));
 	}
 	spin_unlock_irqrestore(&rreq_lock, flags);
 }
