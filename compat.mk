@@ -30,3 +30,7 @@ endif
 # Whether netfs counts an inode's requests itself (io_count, 6.10+).
 netfs_iocount_have_io_count := $(call netfs_iocount_probe,NETFS_IO_COUNT,linux/netfs.h,\
 	int f(struct netfs_inode *c) { return atomic_read(&c->io_count); })
+# Whether netfs frees its requests through an RCU callback (6.10+ does;
+# a 6.1 tree with io_count backported does not).
+netfs_iocount_have_rreq_rcu := $(call netfs_iocount_probe,NETFS_RREQ_RCU,linux/netfs.h,\
+	void *f(struct netfs_io_request *r) { return &r->rcu; })

@@ -38,6 +38,7 @@
 #include "netfs_iocount_internal.h"
 
 #if defined(NETFS_IOCOUNT_HAVE_NETFS_IO_COUNT) && \
+	defined(NETFS_IOCOUNT_HAVE_NETFS_RREQ_RCU) && \
 	IS_ENABLED(CONFIG_KRETPROBES) && IS_ENABLED(CONFIG_TRACEPOINTS)
 
 #include <linux/kprobes.h>
@@ -90,8 +91,8 @@ static void rreq_record(const struct netfs_io_request *rreq,
 		.start		= jiffies,
 	};
 
-	strscpy(r.s_id, inode->i_sb->s_id);
-	strscpy(r.fstype, inode->i_sb->s_type->name);
+	strscpy(r.s_id, inode->i_sb->s_id, sizeof(r.s_id));
+	strscpy(r.fstype, inode->i_sb->s_type->name, sizeof(r.fstype));
 	get_task_comm(r.comm, current);
 	netfs_iocount_rreq_alloced(&r);
 }
@@ -292,7 +293,7 @@ static unsigned long alloc_missed(void)
 	return alloc_probe.nmissed;
 }
 
-#else /* no io_count, kretprobes or tracepoints */
+#else /* no io_count, RCU-freed requests, kretprobes or tracepoints */
 
 static bool attached;
 
@@ -312,8 +313,11 @@ static unsigned long alloc_missed(void)
 
 static const char *netfs_tracking_missing(void)
 {
-#ifndef NETFS_IOCOUNT_HAVE_NETFS_IO_COUNT
+#if !defined(NETFS_IOCOUNT_HAVE_NETFS_IO_COUNT)
 	return "netfs has no io_count before 6.10: there, use the glue and track=1";
+#elif !defined(NETFS_IOCOUNT_HAVE_NETFS_RREQ_RCU)
+	/* A tree with io_count backported, such as 6.1 with the series. */
+	return "netfs here has io_count but frees requests with no RCU callback to probe";
 #else
 	if (!IS_ENABLED(CONFIG_KRETPROBES))
 		return "this kernel has no kretprobes (CONFIG_KRETPROBES)";

@@ -31,14 +31,15 @@ refuse watchdog_secs 86401
 refuse watchdog_wait_secs abc
 echo "parameters: bad values refused, old values kept"
 
-# Where netfs has no io_count (before 6.10) there is nothing to track.
+# Before 6.10 there is nothing to track: netfs has no io_count, or (6.1
+# with the series) it has one but frees requests with no RCU callback.
 case $(uname -r) in
 [1-5].*|6.[0-9].*|6.[0-9]-*)
 	err=$( (echo 1 >"$P/track_netfs") 2>&1 || true)
 	[ "$(cat "$P/track_netfs")" = N ] || { echo "track_netfs switched on"; exit 1; }
 	echo "$err" | grep -q 'not supported' ||
 		{ echo "track_netfs=1 failed with '$err', not EOPNOTSUPP"; exit 1; }
-	dmesg | grep -q 'track_netfs: netfs has no io_count before 6.10' ||
+	dmesg | grep -qE 'track_netfs: netfs (has no io_count before 6.10|here has io_count but frees requests with no RCU callback)' ||
 		{ echo "track_netfs=1 refused without saying why"; exit 1; }
 	echo "track_netfs: refused with EOPNOTSUPP, and why, where netfs has no io_count"
 	;;
