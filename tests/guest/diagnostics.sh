@@ -41,7 +41,7 @@ case $(uname -r) in
 		{ echo "track_netfs=1 failed with '$err', not EOPNOTSUPP"; exit 1; }
 	dmesg | grep -qE 'track_netfs: netfs (has no io_count before 6.10|here has io_count but frees requests with no RCU callback)' ||
 		{ echo "track_netfs=1 refused without saying why"; exit 1; }
-	echo "track_netfs: refused with EOPNOTSUPP, and why, where netfs has no io_count"
+	echo "track_netfs: refused with EOPNOTSUPP, and why, before 6.10"
 	;;
 esac
 
