@@ -365,12 +365,20 @@ static int __init netfs_iocount_module_init(void)
 	if (ret)
 		return ret;
 	ret = netfs_iocount_rreq_init();
-	if (ret) {
-		netfs_iocount_track_exit();
-		return ret;
-	}
+	if (ret)
+		goto track_exit;
 	netfs_iocount_stats_debugfs_init();
+	ret = netfs_iocount_netfs_init();
+	if (ret)
+		goto debugfs_exit;
 	return 0;
+
+debugfs_exit:
+	netfs_iocount_stats_debugfs_exit();
+	netfs_iocount_rreq_exit();
+track_exit:
+	netfs_iocount_track_exit();
+	return ret;
 }
 
 static void __exit netfs_iocount_module_exit(void)

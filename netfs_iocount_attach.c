@@ -349,6 +349,9 @@ unsigned long netfs_iocount_netfs_missed(void)
 	return netfs_iocount_netfs_tracking() ? alloc_missed() : 0;
 }
 
+static bool netfs_tracking_ready;	/* module init has set up the store */
+static bool netfs_tracking_wanted;	/* track_netfs=1 at load */
+
 static int netfs_tracking_switch(bool on)
 {
 	const char *missing = netfs_tracking_missing();
@@ -383,6 +386,15 @@ static int param_set_track_netfs(const char *val,
 		pr_err("%s=%s is invalid: expected 0 or 1\n", kp->name, val);
 		return -EINVAL;
 	}
+	/* A load parameter: the records' store does not exist yet. */
+	if (!READ_ONCE(netfs_tracking_ready)) {
+		if (on && netfs_tracking_missing()) {
+			pr_err("track_netfs: %s\n", netfs_tracking_missing());
+			return -EOPNOTSUPP;
+		}
+		netfs_tracking_wanted = on;
+		return 0;
+	}
 	return netfs_tracking_switch(on);
 }
 
@@ -399,6 +411,18 @@ static const struct kernel_param_ops track_netfs_ops = {
 module_param_cb(track_netfs, &track_netfs_ops, NULL, 0644);
 MODULE_PARM_DESC(track_netfs,
 		 "record every request of netfs's own (6.10+) and watch for stalls (default 0)");
+
+/**
+ * netfs_iocount_netfs_init - attach at module init if asked to at load
+ *
+ * Context: process context, at the end of module init.
+ * Return: 0, or why track_netfs=1 given at load cannot be honoured.
+ */
+int netfs_iocount_netfs_init(void)
+{
+	WRITE_ONCE(netfs_tracking_ready, true);
+	return netfs_tracking_wanted ? netfs_tracking_switch(true) : 0;
+}
 
 /**
  * netfs_iocount_netfs_exit - detach from netfs at module exit

@@ -130,6 +130,7 @@ void netfs_iocount_rreq_exit(void);
 /* netfs_iocount_attach.c */
 bool netfs_iocount_netfs_tracking(void);
 unsigned long netfs_iocount_netfs_missed(void);
+int netfs_iocount_netfs_init(void);
 void netfs_iocount_netfs_exit(void);
 
 /* netfs_iocount_watchdog.c */

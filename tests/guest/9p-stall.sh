@@ -31,17 +31,23 @@ held_at_least_one() { [ "$(cat $H/held)" -ge 1 ]; }
 # 9p and netfs are modules on the stock kernel, built in on the debug one.
 modprobe 9p 2>/dev/null || true
 modprobe 9pnet_virtio 2>/dev/null || true
-insmod /modules/netfs_iocount.ko
+if insmod /modules/netfs_iocount.ko track_netfs=maybe 2>/dev/null; then
+	fail "netfs_iocount loaded with track_netfs=maybe"
+fi
+# Tracking from the load on: the parameter waits for the module's init.
+if [ "${STALL_TRACK:-1}" = 1 ]; then
+	insmod /modules/netfs_iocount.ko track_netfs=1
+	[ "$(cat $P/track_netfs)" = Y ] || fail "track_netfs=1 at load did not attach"
+	echo "9p-stall: netfs requests tracked from the load on"
+else
+	insmod /modules/netfs_iocount.ko
+fi
 insmod /modules/p9hold.ko
 if echo 10001 >$H/delay_ms 2>/dev/null; then
 	fail "p9hold accepted delay_ms=10001"
 fi
 
 echo 2 >$P/watchdog_wait_secs
-if [ "${STALL_TRACK:-1}" = 1 ]; then
-	echo 1 >$P/track_netfs
-	echo "9p-stall: netfs requests tracked"
-fi
 
 mkdir -p /mnt
 mount -t 9p -o trans=virtio,version=9p2000.L,cache=loose p9share /mnt
