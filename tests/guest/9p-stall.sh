@@ -78,22 +78,8 @@ until_true 20 "umount did not finish after the release" task_done $umount_pid
 wait $umount_pid || fail "umount failed after the release"
 echo "9p-stall: released, umount finished"
 
-echo "$report" | grep -qE 'stalled netfs request R=[0-9a-f]{8} NETFS_READAHEAD on inode [0-9]+ of [^ ]+ \(9p, sb ' ||
-	fail "the report does not name a NETFS_READAHEAD request on a 9p inode"
-echo "$report" | grep -qE 'freeing for [0-9]+s' ||
-	fail "the report does not say the request is in its free path"
-echo "$report" | grep -qE 'waited on for [0-9]+s by umount:' ||
-	fail "the report does not name the umount waiting for it"
-echo "$report" | grep -qE '    netfs_readahead\+0x' ||
-	fail "the report's stack does not go through netfs_readahead"
+report_names "$report" '[0-9]+' '[^ ]+' 9p
 echo "9p-stall: the watchdog names the held 9p request"
 
 rmmod p9hold
-if [ -e /sys/kernel/debug/kmemleak ]; then
-	# kmemleak reports only objects older than 5 seconds.
-	sleep 6
-	echo scan >/sys/kernel/debug/kmemleak
-	echo scan >/sys/kernel/debug/kmemleak
-	cat /sys/kernel/debug/kmemleak
-	echo "9p-stall: kmemleak scan done"
-fi
+kmemleak_clean 9p-stall

@@ -87,14 +87,7 @@ wait $umount_pid || fail "umount failed after the release"
 [ "$(cat $INFLIGHT)" -eq 0 ] || fail "$(cat $INFLIGHT) request(s) left after umount"
 echo "stall: released, umount finished, no request left"
 
-echo "$report" | grep -qE 'stalled netfs request R=[0-9a-f]{8} NETFS_READAHEAD on inode 2 of iocountfs \(iocountfs, sb ' ||
-	fail "the report does not name a NETFS_READAHEAD request on inode 2 of iocountfs"
-echo "$report" | grep -qE 'freeing for [0-9]+s' ||
-	fail "the report does not say the request is in its free path"
-echo "$report" | grep -qE 'waited on for [0-9]+s by umount:' ||
-	fail "the report does not name the umount waiting for it"
-echo "$report" | grep -qE '^.*    netfs_readahead\+0x' ||
-	fail "the report's stack does not go through netfs_readahead"
+report_names "$report" 2 iocountfs iocountfs
 grep -qE '^superblock iocountfs \(iocountfs, sb ' /tmp/requests ||
 	fail "debugfs requests does not group by superblock"
 grep -qE '^  inode 2$' /tmp/requests || fail "debugfs requests does not list inode 2"
@@ -106,11 +99,4 @@ echo "stall: the watchdog, debugfs and the hung report name the request"
 echo 0 >$P/track_netfs
 grep -q 'not tracked' $D/requests || fail "debugfs requests still lists records"
 iocfs_unload
-if [ -e /sys/kernel/debug/kmemleak ]; then
-	# kmemleak reports only objects older than 5 seconds.
-	sleep 6
-	echo scan >/sys/kernel/debug/kmemleak
-	echo scan >/sys/kernel/debug/kmemleak
-	cat /sys/kernel/debug/kmemleak
-	echo "stall: kmemleak scan done"
-fi
+kmemleak_clean stall

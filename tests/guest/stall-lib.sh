@@ -22,3 +22,30 @@ task_done() { ! kill -0 "$1" 2>/dev/null; }
 
 # watchdog_report: the watchdog's first reports, with their stacks.
 watchdog_report() { dmesg | grep -A 30 -m 1 'stalled netfs request R='; }
+
+# report_names REPORT INODE S_ID FSTYPE: the watchdog's REPORT names a
+# readahead request on inode INODE of superblock S_ID (FSTYPE), in its free
+# path, the umount waiting for it and a stack through netfs_readahead; the
+# arguments are extended regular expressions.  Else fail().
+report_names() {
+	echo "$1" | grep -qE "stalled netfs request R=[0-9a-f]{8} NETFS_READAHEAD on inode $2 of $3 \\($4, sb " ||
+		fail "the report does not name a NETFS_READAHEAD request on inode $2 of $4"
+	echo "$1" | grep -qE 'freeing for [0-9]+s' ||
+		fail "the report does not say the request is in its free path"
+	echo "$1" | grep -qE 'waited on for [0-9]+s by umount:' ||
+		fail "the report does not name the umount waiting for it"
+	echo "$1" | grep -qE '    netfs_readahead\+0x' ||
+		fail "the report's stack does not go through netfs_readahead"
+}
+
+# kmemleak_clean PREFIX: on a kernel with kmemleak, a scan whose reports
+# reach the console (and fail the run); kmemleak reports only objects older
+# than 5 seconds.
+kmemleak_clean() {
+	[ -e /sys/kernel/debug/kmemleak ] || return 0
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak
+	echo "$1: kmemleak scan done"
+}
