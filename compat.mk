@@ -34,3 +34,8 @@ netfs_iocount_have_io_count := $(call netfs_iocount_probe,NETFS_IO_COUNT,linux/n
 # a 6.1 tree with io_count backported does not).
 netfs_iocount_have_rreq_rcu := $(call netfs_iocount_probe,NETFS_RREQ_RCU,linux/netfs.h,\
 	void *f(struct netfs_io_request *r) { return &r->rcu; })
+
+# Whether the unbound system workqueue has its 6.17+ name, system_dfl_wq
+# (also late 6.12.y); 7.x deprecates the old one, system_unbound_wq.
+netfs_iocount_have_system_dfl_wq := $(call netfs_iocount_probe,SYSTEM_DFL_WQ,linux/workqueue.h,\
+	void *f(void) { return system_dfl_wq; })

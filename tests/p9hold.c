@@ -3,23 +3,37 @@
  * p9hold: hold or delay 9p's netfs request frees, on an unmodified kernel,
  * to open the umount race window on purpose (tests only).
  *
- * A kprobe on v9fs_free_request() catches every free of a 9p netfs
- * request that runs on a workqueue (netfs's asynchronous cleanup) and
- * sends it, by the kprobe's documented way of changing the execution path
- * (a pre-handler that sets the instruction pointer and returns non-zero),
- * to p9hold_free_request() instead: it runs in the worker's own context,
- * may sleep, and then does what v9fs_free_request() does (put the
- * request's fid, which clunks it at the last reference; the same two lines
- * in 6.1, 6.12 and 7.3), before returning to netfs's free path as
- * v9fs_free_request() would.  A free that is not on a workqueue, or with
- * neither mode on, is left alone.
+ * Both modes act only on frees that run on a workqueue (netfs's
+ * asynchronous cleanup), and change the execution path the way kprobes
+ * document: a pre-handler sets the instruction pointer and returns
+ * non-zero.  Such a probe carries an (empty) post-handler, because only an
+ * unoptimized probe honours the instruction pointer its pre-handler sets.
+ *
+ * hold=1 sends v9fs_free_request() to p9hold_free_request(), which sleeps
+ * in the worker until 1 is written to "release", then does what
+ * v9fs_free_request() does (put the request's fid, clunking it at the
+ * last reference: the same two lines in 6.1, 6.12 and 7.3) and returns to
+ * netfs's free path: a server that does not answer the clunk.
+ *
+ * delay_ms=MS postpones netfs's whole free of a 9p request by MS
+ * milliseconds: the work item that runs netfs_free_request() (queued by the
+ * request's last put: always from 6.14, from an asynchronous completion
+ * before) is sent to p9hold_postpone_free() instead, which queues it again
+ * MS later, when it runs unchanged, so whatever the free touches is touched
+ * by netfs's and 9p's own code.  A free netfs runs in its caller is not
+ * delayed.
  *
  * Parameters (all 0644 unless said):
- *   hold=1         frees wait until 1 is written to "release" (a server
- *                  that does not answer the clunk)
- *   delay_ms=MS    frees sleep MS milliseconds first (0..10000)
+ *   hold=1         hold v9fs_free_request() until released
+ *   delay_ms=MS    postpone netfs's frees of 9p requests (0..10000)
  *   release        write-only: let every held free go on
- *   held, delayed  read-only: frees held now, frees delayed or held so far
+ *   held, delayed  read-only: frees held now, frees held or postponed so far
+ *   evict_waits    read-only: evictions (v9fs_evict_inode()) that began
+ *                  while a held or postponed free of their inode was in
+ *                  flight and returned only after it: they waited for it
+ *   evict_early    read-only: evictions that returned with such a free
+ *                  still in flight: the race window, open
+ *   evict_wait_us_max  read-only: the longest of the evict_waits
  *
  * Valid on x86-64, where the probed function's arguments are still in
  * their registers at the probe; the module refuses to load elsewhere.
@@ -30,15 +44,30 @@
 #include <linux/atomic.h>
 #include <linux/delay.h>
 #include <linux/kprobes.h>
+#include <linux/math64.h>
+#include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/netfs.h>
+#include <linux/refcount.h>
 #include <linux/sched.h>
+#include <linux/string.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <asm/ibt.h>
 #include <net/9p/9p.h>
 #include <net/9p/client.h>
 
 #define P9HOLD_DELAY_MAX_MS	10000
+/* Diverted frees whose inode is remembered; more go unremembered. */
+#define P9HOLD_SLOTS		64
+
+/* The unbound system workqueue, under its 6.17+ name where it has it. */
+#ifdef NETFS_IOCOUNT_HAVE_SYSTEM_DFL_WQ
+#define p9hold_wq		system_dfl_wq
+#else
+#define p9hold_wq		system_unbound_wq
+#endif
 
 static bool hold;
 module_param(hold, bool, 0644);
@@ -61,7 +90,75 @@ static const struct kernel_param_ops atomic_param_ops = {
 module_param_cb(held, &atomic_param_ops, &held, 0444);
 MODULE_PARM_DESC(held, "frees held now (read-only)");
 module_param_cb(delayed, &atomic_param_ops, &delayed, 0444);
-MODULE_PARM_DESC(delayed, "frees delayed or held so far (read-only)");
+MODULE_PARM_DESC(delayed, "frees held or postponed so far (read-only)");
+
+static atomic_t evict_waits = ATOMIC_INIT(0);
+static atomic_t evict_early = ATOMIC_INIT(0);
+static atomic_t evict_wait_us_max = ATOMIC_INIT(0);
+module_param_cb(evict_waits, &atomic_param_ops, &evict_waits, 0444);
+MODULE_PARM_DESC(evict_waits, "evictions that waited for a diverted free of their inode (read-only)");
+module_param_cb(evict_early, &atomic_param_ops, &evict_early, 0444);
+MODULE_PARM_DESC(evict_early, "evictions that returned before a diverted free of their inode (read-only)");
+module_param_cb(evict_wait_us_max, &atomic_param_ops, &evict_wait_us_max, 0444);
+MODULE_PARM_DESC(evict_wait_us_max, "the longest eviction that waited, in microseconds (read-only)");
+
+/*
+ * The frees held or postponed now: their inode, and for a postponed one its
+ * work item, so that its second run is let through, and the delayed work
+ * that queues it again.  Kprobe handlers run like NMIs, where no lock may be
+ * taken: a slot is claimed by cmpxchg() on its inode, released by a store,
+ * and read with READ_ONCE().
+ */
+static struct p9hold_slot {
+	const struct inode *inode;	/* a key only; NULL: free */
+	struct work_struct *work;
+	struct delayed_work requeue;
+} slots[P9HOLD_SLOTS];
+
+/* Claim a slot for a free of @inode by @work (or NULL); a slot or -1. */
+static int slot_get(const struct inode *inode, struct work_struct *work)
+{
+	int i;
+
+	for (i = 0; i < P9HOLD_SLOTS; i++) {
+		if (!cmpxchg(&slots[i].inode, NULL, inode)) {
+			WRITE_ONCE(slots[i].work, work);
+			return i;
+		}
+	}
+	return -1;
+}
+
+static void slot_put(int i)
+{
+	if (i < 0)
+		return;
+	WRITE_ONCE(slots[i].work, NULL);
+	/* The slot's work is cleared before another may claim it. */
+	smp_store_release(&slots[i].inode, NULL);
+}
+
+/* The slot of the postponed free by @work, or -1. */
+static int slot_of_work(const struct work_struct *work)
+{
+	int i;
+
+	for (i = 0; i < P9HOLD_SLOTS; i++)
+		if (READ_ONCE(slots[i].work) == work)
+			return i;
+	return -1;
+}
+
+/* Whether a free of @inode is held or postponed. */
+static bool slot_busy(const struct inode *inode)
+{
+	int i;
+
+	for (i = 0; i < P9HOLD_SLOTS; i++)
+		if (READ_ONCE(slots[i].inode) == inode)
+			return true;
+	return false;
+}
 
 static int delay_ms_set(const char *val, const struct kernel_param *kp)
 {
@@ -81,7 +178,7 @@ static const struct kernel_param_ops delay_ms_ops = {
 	.get = param_get_uint,
 };
 module_param_cb(delay_ms, &delay_ms_ops, &delay_ms, 0644);
-MODULE_PARM_DESC(delay_ms, "delay 9p's asynchronous request frees (0..10000 ms)");
+MODULE_PARM_DESC(delay_ms, "postpone netfs's asynchronous frees of 9p requests (0..10000 ms)");
 
 static int release_set(const char *val, const struct kernel_param *kp)
 {
@@ -110,26 +207,22 @@ MODULE_PARM_DESC(release, "write 1: let every held free go on");
 static noinline void p9hold_free_request(struct netfs_io_request *rreq)
 {
 	int seq = atomic_read(&release_seq);
-	unsigned int ms = READ_ONCE(delay_ms);
+	int slot = slot_get(rreq->inode, NULL);
 
 	atomic_inc(&delayed);
-	if (READ_ONCE(hold)) {
-		atomic_inc(&held);
-		wait_event(release_wq, atomic_read(&release_seq) != seq);
-		atomic_dec(&held);
-	}
-	if (ms)
-		msleep(ms);
+	atomic_inc(&held);
+	wait_event(release_wq, atomic_read(&release_seq) != seq);
+	atomic_dec(&held);
 	/* v9fs_free_request()'s own body. */
 	p9_fid_put(rreq->netfs_priv);
+	/* Before netfs lowers io_count: an eviction waiting sees it gone. */
+	slot_put(slot);
 	module_put(THIS_MODULE);
 }
 
 static int v9fs_free_request_called(struct kprobe *p, struct pt_regs *regs)
 {
-	if (!(current->flags & PF_WQ_WORKER))
-		return 0;
-	if (!READ_ONCE(hold) && !READ_ONCE(delay_ms))
+	if (!(current->flags & PF_WQ_WORKER) || !READ_ONCE(hold))
 		return 0;
 	/* Until the diverted free is done: rmmod fails busy meanwhile. */
 	__module_get(THIS_MODULE);
@@ -152,25 +245,201 @@ static struct kprobe free_probe = {
 	.post_handler	= v9fs_free_request_post,
 };
 
+/* ---- delay_ms: netfs's free of a 9p request, run again later ---- */
+
+/* The request whose free @work runs (the member changed in 6.14). */
+static struct netfs_io_request *p9hold_rreq(struct work_struct *work)
+{
+#ifdef NETFS_IOCOUNT_HAVE_NETFS_CLEANUP_WORK
+	return container_of(work, struct netfs_io_request, cleanup_work);
+#else
+	return container_of(work, struct netfs_io_request, work);
+#endif
+}
+
+static void p9hold_requeue(struct work_struct *requeue)
+{
+	struct p9hold_slot *slot = container_of(to_delayed_work(requeue),
+						struct p9hold_slot, requeue);
+
+	queue_work(p9hold_wq, READ_ONCE(slot->work));
+	module_put(THIS_MODULE);
+}
+
+/*
+ * Entered in place of netfs_free_request(), as the work item, with a slot
+ * claimed: the free is queued again, @delay_ms later.
+ */
+static noinline void p9hold_postpone_free(struct work_struct *work)
+{
+	int slot = slot_of_work(work);
+
+	atomic_inc(&delayed);
+	queue_delayed_work(p9hold_wq, &slots[slot].requeue,
+			   msecs_to_jiffies(READ_ONCE(delay_ms)));
+}
+
+static struct kprobe netfs_free_probe;
+
+/*
+ * Whether @work runs netfs_free_request(): the probed address, or just
+ * past the IBT landing pad the probe is placed after.
+ */
+static bool p9hold_runs_free(const struct work_struct *work)
+{
+	unsigned long func = (unsigned long)work->func;
+	unsigned long at = (unsigned long)netfs_free_probe.addr;
+
+	return func == at ||
+	       (IS_ENABLED(CONFIG_X86_KERNEL_IBT) && func + ENDBR_INSN_SIZE == at);
+}
+
+/*
+ * Whether netfs_free_request(@work) runs as the work item netfs_put_request()
+ * queued: the request is dead and its work item runs the free.  A free netfs
+ * runs in its caller instead (a failed request, 7.x, at two references;
+ * before 6.14 a last put not from an asynchronous completion, with the item's
+ * function not set to the free) is left alone.  current_work() cannot tell:
+ * it sees no worker from a kprobe's handler.
+ */
+static bool p9hold_queued_free(struct work_struct *work)
+{
+	return !refcount_read(&p9hold_rreq(work)->ref) &&
+	       p9hold_runs_free(work);
+}
+
+static bool p9hold_is_9p(const struct inode *inode)
+{
+	return !strcmp(inode->i_sb->s_type->name, "9p");
+}
+
+static int netfs_free_request_called(struct kprobe *p, struct pt_regs *regs)
+{
+	struct work_struct *work = (void *)regs_get_kernel_argument(regs, 0);
+	const struct inode *inode;
+	int slot;
+
+	if (!p9hold_queued_free(work))
+		return 0;
+	slot = slot_of_work(work);
+	if (slot >= 0) {
+		slot_put(slot);		/* its second run: let it through */
+		return 0;
+	}
+	inode = p9hold_rreq(work)->inode;
+	if (!READ_ONCE(delay_ms) || !p9hold_is_9p(inode) ||
+	    slot_get(inode, work) < 0)
+		return 0;
+	/* Until the free is queued again: rmmod fails busy meanwhile. */
+	__module_get(THIS_MODULE);
+	instruction_pointer_set(regs, (unsigned long)p9hold_postpone_free);
+	return 1;
+}
+
+static struct kprobe netfs_free_probe = {
+	.symbol_name	= "netfs_free_request",
+	.pre_handler	= netfs_free_request_called,
+	.post_handler	= v9fs_free_request_post,
+};
+
+struct evict_data {
+	const struct inode *inode;
+	u64 start_ns;
+	bool busy;
+};
+
+static int evict_entered(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct evict_data *d = (void *)ri->data;
+
+	d->inode = (void *)regs_get_kernel_argument(regs, 0);
+	d->busy = slot_busy(d->inode);
+	d->start_ns = ktime_get_mono_fast_ns();
+	return 0;
+}
+
+static void evict_wait_record(u64 us)
+{
+	int max = atomic_read(&evict_wait_us_max);
+	int now = min_t(u64, us, INT_MAX);
+
+	atomic_inc(&evict_waits);
+	while (now > max && !atomic_try_cmpxchg(&evict_wait_us_max, &max, now))
+		;
+}
+
+static int evict_returned(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct evict_data *d = (void *)ri->data;
+
+	if (!d->busy)
+		return 0;
+	if (slot_busy(d->inode))
+		atomic_inc(&evict_early);
+	else
+		evict_wait_record(div_u64(ktime_get_mono_fast_ns() - d->start_ns,
+					  NSEC_PER_USEC));
+	return 0;
+}
+
+static struct kretprobe evict_probe = {
+	.kp.symbol_name	= "v9fs_evict_inode",
+	.entry_handler	= evict_entered,
+	.handler	= evict_returned,
+	.data_size	= sizeof(struct evict_data),
+	.maxactive	= 16,
+};
+
 static int __init p9hold_init(void)
 {
-	int ret;
+	int ret, i;
 
 	if (!IS_ENABLED(CONFIG_X86_64)) {
 		pr_err("only x86-64 is supported\n");
 		return -EOPNOTSUPP;
 	}
+	for (i = 0; i < P9HOLD_SLOTS; i++)
+		INIT_DELAYED_WORK(&slots[i].requeue, p9hold_requeue);
 	ret = register_kprobe(&free_probe);
-	if (ret)
+	if (ret) {
 		pr_err("cannot probe %s (%d): is 9p loaded?\n",
 		       free_probe.symbol_name, ret);
+		return ret;
+	}
+	ret = register_kprobe(&netfs_free_probe);
+	if (ret) {
+		pr_err("cannot probe %s (%d)\n", netfs_free_probe.symbol_name,
+		       ret);
+		goto free_probe;
+	}
+	ret = register_kretprobe(&evict_probe);
+	if (ret) {
+		pr_err("cannot probe %s (%d)\n", evict_probe.kp.symbol_name,
+		       ret);
+		goto netfs_free_probe;
+	}
+	return 0;
+
+netfs_free_probe:
+	unregister_kprobe(&netfs_free_probe);
+free_probe:
+	unregister_kprobe(&free_probe);
 	return ret;
 }
 
-/* A diverted free holds a module reference: none is left by now. */
+/*
+ * A diverted free holds a module reference: none is left by now, but a
+ * requeue may still be returning from its module_put().
+ */
 static void __exit p9hold_exit(void)
 {
+	int i;
+
+	unregister_kretprobe(&evict_probe);
+	unregister_kprobe(&netfs_free_probe);
 	unregister_kprobe(&free_probe);
+	for (i = 0; i < P9HOLD_SLOTS; i++)
+		cancel_delayed_work_sync(&slots[i].requeue);
 }
 
 module_init(p9hold_init);
