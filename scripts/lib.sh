@@ -275,6 +275,33 @@ kunit_parse() {
 	python3 "$(kernel_tools)/tools/testing/kunit/kunit.py" parse "$(realpath "$1")"
 }
 
+# guest_libraries PROGRAM ROOT: the shared libraries PROGRAM loads (none
+# for a static one), copied under ROOT at their own paths.
+guest_libraries() {
+	local lib
+	for lib in $(ldd "$1" 2>/dev/null | grep -oE '/[^ ]+'); do
+		mkdir -p "$2$(dirname "$lib")"
+		cp -L "$lib" "$2$lib"
+	done
+}
+
+# debian_program PACKAGE PATH: PATH of Debian's PACKAGE, at the version
+# kernels.conf pins (VAR_VERSION, VAR the package's name in capitals),
+# unpacked once from the archive into the cache; prints its path.
+debian_program() {
+	local var=${1^^} ver dir deb
+	var=${var//-/_}_VERSION
+	ver=${!var:?"kernels.conf pins no version of $1 ($var)"}
+	dir=$CACHE/debs/$1-$ver
+	if [ ! -x "$dir$2" ]; then
+		deb=$("$TOP/scripts/kernel-source" --deb "$1=$ver") || return 1
+		rm -rf "$dir"
+		dpkg-deb -x "$deb" "$dir"
+		[ -x "$dir$2" ] || die "$1 $ver has no $2"
+	fi
+	printf '%s\n' "$dir$2"
+}
+
 # guest_program NAME: tests/NAME.c built static (for guests, and for the
 # host side of the 9p tests); prints its path.
 guest_program() {
