@@ -118,7 +118,7 @@ stock_headers() {
 	fi
 }
 
-# Debian's linux-source-6.1 version, the base of the upstream series.
+# The host's linux-source-6.1 version, the source of the kernel's tools.
 source_version() {
 	dpkg-query -W -f '${Version}' linux-source-6.1 2>/dev/null ||
 		die "linux-source-6.1 is not installed; run scripts/deps"
@@ -127,7 +127,7 @@ source_version() {
 # kernel_version SERIES: the pinned version of linux-source-SERIES.
 kernel_version() {
 	local var=KERNEL_${1//./_}_VERSION
-	printf '%s\n' "${!var}"
+	printf '%s\n' "${!var:-}"
 }
 
 # has_io_count TREE: whether netfs in TREE already counts I/O per inode
@@ -136,27 +136,35 @@ has_io_count() {
 	grep -q 'atomic_t[[:space:]]*io_count;' "$1/include/linux/netfs.h"
 }
 
-# The files the project's upstream series is made from (scripts/patches).
+# The files the project's upstream series are made from (scripts/patches).
 series_inputs() {
-	printf '%s\n' "$TOP/scripts/patches" "$TOP"/scripts/series/* \
-		"$TOP"/scripts/coccinelle/*.cocci | sort
+	printf '%s\n' "$TOP/scripts/patches" "$TOP/scripts/lib.sh" \
+		"$TOP"/scripts/series/*/* "$TOP"/scripts/coccinelle/*.cocci | sort
 }
 
-# The series for the debug kernel, written once per set of inputs with a
-# fixed identity (only its diffs reach the build); prints its directory.
-series_for_kernel() {
+# series_for SERIES: the submission `make patches -b SERIES` writes for
+# Debian's pinned linux-source-SERIES, written once per set of inputs with
+# a fixed identity; prints its directory.  Whatever uses a series takes it
+# from here, so it is never older than the scripts and templates.
+series_for() {
 	local dir
 	# shellcheck disable=SC2046
-	dir=$CACHE/series-$(hash_of "linux-source-6.1 $(source_version)" $(series_inputs))
+	dir=$CACHE/series-$1-$(hash_of "linux-source-$1 $(kernel_version "$1")" $(series_inputs))
 	if [ ! -f "$dir/.done" ]; then
 		rm -rf "$dir" "$dir.work"
-		run_logged "$dir.log" env -u KSRC GIT_AUTHOR_NAME=netfs-iocount \
-			GIT_AUTHOR_EMAIL=netfs-iocount@localhost BUILD="$dir.work" \
-			"$TOP/scripts/patches" -o "$dir"
+		run_logged "$dir.log" env -u KSRC GIT_AUTHOR_NAME="netfs-iocount check" \
+			GIT_AUTHOR_EMAIL=check@netfs-iocount.invalid BUILD="$dir.work" \
+			"$TOP/scripts/patches" -b "$1" -o "$dir"
 		rm -rf "$dir.work"
 		touch "$dir/.done"
 	fi
 	printf '%s\n' "$dir"
+}
+
+# kernel_test_patches SERIES: test machinery for the SERIES debug kernel,
+# applied after its series (tests/kernel-tests/SERIES-*.patch).
+kernel_test_patches() {
+	find "$TOP/tests/kernel-tests" -maxdepth 1 -name "$1-*.patch" | sort
 }
 
 # series_patch_files DIR: the patches of the series in DIR, in order,
@@ -190,13 +198,13 @@ debug_dir() {
 	local src series=none
 	src=$("$TOP/scripts/kernel-source" "$1") || return 1
 	if ! has_io_count "$src"; then
-		series=$(series_for_kernel) || return 1
+		series=$(series_for "$1") || return 1
 		series=$(series_diffs "$series" | sha256sum)
 	fi
 	# shellcheck disable=SC2046
 	printf '%s/debug-%s-%s\n' "$CACHE" "$1" "$(hash_of "linux-source-$1 $(kernel_version "$1")" \
 		$(debug_fragments "$1") "$TOP/scripts/kernel-debug" \
-		"series $series" ${DEBUG_FAULT_PATCH:-})"
+		"series $series" $(kernel_test_patches "$1") ${DEBUG_FAULT_PATCH:-})"
 }
 
 # uml_dir SERIES: the directory of the SERIES UML kernel built from the
