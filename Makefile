@@ -9,8 +9,10 @@
 #                   natively (UML 7.3) and emulated (QEMU, stock 6.1)
 #   make kernel     build (or reuse) the primary debug test kernel (7.3);
 #                   KERNEL=6.1 another of scripts/kernels.conf's DEBUG_KERNELS
-#   make patches    the upstream series for KSRC (default: Debian's
-#                   linux-source-6.1) into build/patches
+#   make patches    the upstream submission into build/patches: for
+#                   Debian's linux-source-7.3 the mainline series;
+#                   KERNEL=6.1 its 6.1 source (the stable backport);
+#                   KSRC=/path/to/linux another tree
 #   make install    install the modules for KDIR's kernel (extra/, depmod)
 #   make uninstall  remove them again
 #   make clean      remove build/
@@ -42,7 +44,7 @@ kernel:
 	scripts/kernel-debug $(KERNEL)
 
 patches:
-	scripts/patches
+	scripts/patches $(if $(KERNEL),-b $(KERNEL))
 
 install:
 	scripts/install install "$(KDIR)"

@@ -161,6 +161,13 @@ series_for() {
 	printf '%s\n' "$dir"
 }
 
+# series_base SERIES: `make patches -b SERIES` writes a submission for
+# Debian's linux-source-SERIES (a scripts/series/*/series.conf names it as
+# its SERIES_BASE): its debug kernel is built from the patched tree.
+series_base() {
+	grep -qx "SERIES_BASE=$1" "$TOP"/scripts/series/*/series.conf
+}
+
 # kernel_test_patches SERIES: test machinery for the SERIES debug kernel,
 # applied after its series (tests/kernel-tests/SERIES-*.patch).
 kernel_test_patches() {
@@ -197,7 +204,7 @@ debug_fragments() {
 debug_dir() {
 	local src series=none
 	src=$("$TOP/scripts/kernel-source" "$1") || return 1
-	if ! has_io_count "$src"; then
+	if series_base "$1"; then
 		series=$(series_for "$1") || return 1
 		series=$(series_diffs "$series" | sha256sum)
 	fi
