@@ -130,10 +130,16 @@ kernel_version() {
 	printf '%s\n' "${!var:-}"
 }
 
-# has_io_count TREE: whether netfs in TREE already counts I/O per inode
-# (Linux 6.10 and later): then the series, which adds that, is not for it.
+# netfs_h_has_io_count < NETFS_H: whether the include/linux/netfs.h on
+# standard input has netfs's count of I/O per inode (Linux 6.10 and later,
+# or 6.1 with the stable backport, which adds it).
+netfs_h_has_io_count() {
+	grep -q 'atomic_t[[:space:]]*io_count;'
+}
+
+# has_io_count TREE: whether netfs in TREE already counts I/O per inode.
 has_io_count() {
-	grep -q 'atomic_t[[:space:]]*io_count;' "$1/include/linux/netfs.h"
+	netfs_h_has_io_count <"$1/include/linux/netfs.h"
 }
 
 # The files the project's upstream series are made from (scripts/patches).
