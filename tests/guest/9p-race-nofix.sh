@@ -1,13 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0
 # Guest scenario, the negative control of 9p-race.sh: a kernel whose
 # v9fs_evict_inode() does not wait for the inode's outstanding requests
-# (a patch of tests/kernel-faults/).  umount then tears the client down
-# under the postponed frees, and KASAN must report the use-after-free
-# within the cycles.  The kernel stops at that report (kasan.fault=panic):
-# the free would go on with the freed client's lock.  The host judges the
-# report (scripts/check, p9_race_report); this scenario fails only when
-# every cycle went by without one.
+# (a patch of tests/kernel-faults/).  umount then frees the client and
+# the inodes under the postponed frees, and KASAN must report the
+# use-after-free within the cycles: of the fid, in 9p's put of it, or of
+# the inode, in netfs's uncount after that put, by which of the two umount
+# freed first.  The kernel stops at that report (kasan.fault=panic): the
+# free would go on with freed memory.  The host judges the report
+# (scripts/check, p9_race_report); this scenario fails only when every
+# cycle went by without one.
 # kasan-panic: BUG: KASAN: (slab-)?use-after-free in (v9fs_|p9_)
+# kasan-panic: BUG: KASAN: (slab-)?use-after-free in netfs_free_request
 # timeout: 900
 
 . /guest/9p-race-lib.sh
