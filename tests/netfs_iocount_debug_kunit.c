@@ -22,6 +22,7 @@
 #include <linux/string.h>
 
 #include "../netfs_iocount.h"
+#include "netfs_iocount_kunit_filter.h"
 #include "netfs_iocount_test_compat.h"
 #include "../netfs_iocount_trace.h"
 
@@ -193,6 +194,12 @@ static void assert_only_leak_tracked(struct kunit *test,
 			      "tracking does not name the leaked request: %s",
 			      log->callers[0]);
 	KUNIT_ASSERT_EQ(test, drained->tracked, 0);
+}
+
+static int debug_init(struct kunit *test)
+{
+	kunit_filter_case(test);
+	return 0;
 }
 
 static void debug_exit(struct kunit *test)
@@ -657,6 +664,7 @@ static struct kunit_case debug_cases[] = {
 
 static struct kunit_suite debug_suite = {
 	.name = "netfs_iocount_debug",
+	.init = debug_init,
 	.exit = debug_exit,
 	.test_cases = debug_cases,
 };

@@ -26,6 +26,7 @@
 #include <linux/wait_bit.h>
 
 #include "../netfs_iocount.h"
+#include "netfs_iocount_kunit_filter.h"
 #include "netfs_iocount_test_compat.h"
 #include "../netfs_iocount_trace.h"
 
@@ -220,7 +221,10 @@ static struct netfs_iocount *iocount_alloc(struct kunit *test, int nr)
 static int iocount_init(struct kunit *test)
 {
 	test->priv = kunit_kzalloc(test, sizeof(struct iocount_ctx), GFP_KERNEL);
-	return test->priv ? 0 : -ENOMEM;
+	if (!test->priv)
+		return -ENOMEM;
+	kunit_filter_case(test);
+	return 0;
 }
 
 static void iocount_exit(struct kunit *test)
