@@ -198,7 +198,7 @@ static void assert_only_leak_tracked(struct kunit *test,
 
 static int debug_init(struct kunit *test)
 {
-	kunit_filter_case(test);
+	netfs_iocount_kunit_filter_case(test);
 	return 0;
 }
 

@@ -223,7 +223,7 @@ static int iocount_init(struct kunit *test)
 	test->priv = kunit_kzalloc(test, sizeof(struct iocount_ctx), GFP_KERNEL);
 	if (!test->priv)
 		return -ENOMEM;
-	kunit_filter_case(test);
+	netfs_iocount_kunit_filter_case(test);
 	return 0;
 }
 

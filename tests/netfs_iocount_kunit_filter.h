@@ -14,7 +14,7 @@
 #include <linux/string.h>
 
 /* Called by the suite's init, once the case's context exists for its exit. */
-static inline void kunit_filter_case(struct kunit *test)
+static inline void netfs_iocount_kunit_filter_case(struct kunit *test)
 {
 #ifdef NETFS_IOCOUNT_KUNIT_CASE
 	if (strcmp(test->name, NETFS_IOCOUNT_KUNIT_CASE))

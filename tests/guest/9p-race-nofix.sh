@@ -9,8 +9,7 @@
 # free would go on with freed memory.  The host judges the report
 # (scripts/check, p9_race_report); this scenario fails only when every
 # cycle went by without one.
-# kasan-panic: BUG: KASAN: (slab-)?use-after-free in (v9fs_|p9_)
-# kasan-panic: BUG: KASAN: (slab-)?use-after-free in netfs_free_request
+# kasan-panic: BUG: KASAN: (slab-)?use-after-free in (v9fs_|p9_|netfs_free_request)
 # timeout: 900
 
 . /guest/9p-race-lib.sh
