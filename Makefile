@@ -4,7 +4,9 @@
 #   make            build the modules against KDIR (W=1) into build/module
 #   make run        the demo on Debian's newest stock kernel (6.12) under QEMU
 #   make check      every test on every kernel of the matrix; ends with
-#                   "N passed, N failed"; KERNELS="7.3 6.12" only those rows
+#                   "N passed, N failed"; KERNELS="7.3 6.12" (or KERNEL=7.3)
+#                   only those rows; LIST=1 lists every check's id;
+#                   T="ID|GLOB..." runs those checks, building what they need
 #   make bench      cost of a begin/end pair next to the kernel's primitives,
 #                   natively (UML 7.3) and emulated (QEMU, stock 6.1)
 #   make kernel     build (or reuse) the primary debug test kernel (7.3);
@@ -35,7 +37,7 @@ run:
 	scripts/run-demo
 
 check:
-	scripts/check
+	KERNELS="$(or $(KERNELS),$(KERNEL))" scripts/check $(if $(LIST),--list) $(T)
 
 bench:
 	scripts/bench

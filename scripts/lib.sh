@@ -78,6 +78,19 @@ selected_kernels() {
 	printf '%s\n' "$out"
 }
 
+# series_at_least SERIES VERSION: whether Linux SERIES (6.1, 7.3, ...) is
+# VERSION or later; what the tests must find in a kernel is decided from
+# this, never from the build under test.
+series_at_least() {
+	[ "$(printf '%s\n' "$2" "${1%-plain}" | sort -V | head -n 1)" = "$2" ]
+}
+
+# series_tracks_netfs SERIES: whether netfs in Linux SERIES counts its
+# requests per inode and frees them through RCU (6.10+), so that
+# track_netfs can follow them; a 6.1 tree with the backport counts but
+# frees without RCU, and is refused.
+series_tracks_netfs() { series_at_least "$1" 6.10; }
+
 # matrix_kernels: every series of the matrix, once each.
 matrix_kernels() {
 	printf '%s\n' $DEBUG_KERNELS $STOCK_KERNELS $UML_KERNELS | sort -uV | paste -sd' '
@@ -206,18 +219,23 @@ debug_fragments() {
 # current inputs: the pinned source, the config fragments, the build
 # script, the diffs of the series (on a kernel without netfs's io_count)
 # and, for a negative control, the deliberately breaking patch in
-# $DEBUG_FAULT_PATCH.
+# $DEBUG_FAULT_PATCH.  SERIES-plain (6.1-plain) is the same source with
+# neither the series nor the test patches: the kernel as its release has
+# it.
 debug_dir() {
-	local src series=none
-	src=$("$TOP/scripts/kernel-source" "$1") || return 1
-	if series_base "$1"; then
-		series=$(series_for "$1") || return 1
-		series=$(series_diffs "$series" | sha256sum)
+	local base=${1%-plain} series=none tests=
+	"$TOP/scripts/kernel-source" "$base" >/dev/null || return 1
+	if [ "$1" = "$base" ]; then
+		if series_base "$base"; then
+			series=$(series_for "$base") || return 1
+			series=$(series_diffs "$series" | sha256sum)
+		fi
+		tests=$(kernel_test_patches "$base")
 	fi
-	# shellcheck disable=SC2046
-	printf '%s/debug-%s-%s\n' "$CACHE" "$1" "$(hash_of "linux-source-$1 $(kernel_version "$1")" \
-		$(debug_fragments "$1") "$TOP/scripts/kernel-debug" \
-		"series $series" $(kernel_test_patches "$1") ${DEBUG_FAULT_PATCH:-})"
+	# shellcheck disable=SC2046,SC2086
+	printf '%s/debug-%s-%s\n' "$CACHE" "$1" "$(hash_of "linux-source-$base $(kernel_version "$base")" \
+		$(debug_fragments "$base") "$TOP/scripts/kernel-debug" \
+		"series $series" $tests ${DEBUG_FAULT_PATCH:-})"
 }
 
 # uml_dir SERIES: the directory of the SERIES UML kernel built from the
@@ -239,6 +257,22 @@ config_verify() {
 			grep -qx "$opt=$val" "$1" ||
 				die "$opt=$val did not stick (dependency missing?)"
 		fi
+	done <"$2"
+}
+
+# kconfig_known_only TREE FRAGMENT: the lines of FRAGMENT whose option
+# TREE's Kconfig files declare; says on stderr which it leaves out.
+kconfig_known_only() {
+	local declared line opt
+	declared=$(find "$1" -name 'Kconfig*' -exec sed -n 's/^[[:space:]]*\(menu\)\{0,1\}config[[:space:]]\{1,\}\([A-Za-z0-9_]*\).*/CONFIG_\2/p' {} + | sort -u)
+	while IFS= read -r line; do
+		opt=${line%%=*}
+		case $opt in
+		CONFIG_*)
+			grep -qx "$opt" <<<"$declared" ||
+				{ msg "${1##*/}: no $opt in its Kconfig, left out"; continue; } ;;
+		esac
+		printf '%s\n' "$line"
 	done <"$2"
 }
 

@@ -543,13 +543,13 @@ static void iocfs_kill_sb(struct super_block *sb)
 /* ---- mount options ---- */
 
 enum {
-	Opt_files,
-	Opt_size,
-	Opt_latency,
-	Opt_release,
-	Opt_err_rate,
-	Opt_stall_ino,
-	Opt_iocount,
+	IOCFS_OPT_FILES,
+	IOCFS_OPT_SIZE,
+	IOCFS_OPT_LATENCY,
+	IOCFS_OPT_RELEASE,
+	IOCFS_OPT_ERR_RATE,
+	IOCFS_OPT_STALL_INO,
+	IOCFS_OPT_IOCOUNT,
 };
 
 static const struct constant_table iocfs_onoff[] = {
@@ -559,13 +559,13 @@ static const struct constant_table iocfs_onoff[] = {
 };
 
 static const struct fs_parameter_spec iocfs_params[] = {
-	fsparam_u32("files", Opt_files),
-	fsparam_u32("size", Opt_size),
-	fsparam_u32("latency_ms", Opt_latency),
-	fsparam_u32("release_ms", Opt_release),
-	fsparam_u32("err_rate", Opt_err_rate),
-	fsparam_u32("stall_ino", Opt_stall_ino),
-	fsparam_enum("iocount", Opt_iocount, iocfs_onoff),
+	fsparam_u32("files", IOCFS_OPT_FILES),
+	fsparam_u32("size", IOCFS_OPT_SIZE),
+	fsparam_u32("latency_ms", IOCFS_OPT_LATENCY),
+	fsparam_u32("release_ms", IOCFS_OPT_RELEASE),
+	fsparam_u32("err_rate", IOCFS_OPT_ERR_RATE),
+	fsparam_u32("stall_ino", IOCFS_OPT_STALL_INO),
+	fsparam_enum("iocount", IOCFS_OPT_IOCOUNT, iocfs_onoff),
 	{}
 };
 
@@ -579,39 +579,39 @@ static int iocfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
 	if (opt < 0)
 		return opt;
 	switch (opt) {
-	case Opt_files:
+	case IOCFS_OPT_FILES:
 		if (result.uint_32 < 1 || result.uint_32 > IOCFS_MAX_FILES)
 			return invalfc(fc, "files=%u: expected 1..%u",
 				       result.uint_32, IOCFS_MAX_FILES);
 		c->opt.files = result.uint_32;
 		break;
-	case Opt_size:
+	case IOCFS_OPT_SIZE:
 		if (!result.uint_32 || result.uint_32 > IOCFS_MAX_SIZE ||
 		    !PAGE_ALIGNED(result.uint_32))
 			return invalfc(fc, "size=%u: expected a multiple of %lu up to %u",
 				       result.uint_32, PAGE_SIZE, IOCFS_MAX_SIZE);
 		c->opt.size = result.uint_32;
 		break;
-	case Opt_latency:
-	case Opt_release:
+	case IOCFS_OPT_LATENCY:
+	case IOCFS_OPT_RELEASE:
 		if (result.uint_32 > IOCFS_MAX_MS)
 			return invalfc(fc, "%s=%u: expected 0..%u", param->key,
 				       result.uint_32, IOCFS_MAX_MS);
-		if (opt == Opt_latency)
+		if (opt == IOCFS_OPT_LATENCY)
 			c->opt.latency_ms = result.uint_32;
 		else
 			c->opt.release_ms = result.uint_32;
 		break;
-	case Opt_err_rate:
+	case IOCFS_OPT_ERR_RATE:
 		if (result.uint_32 > 100)
 			return invalfc(fc, "err_rate=%u: expected 0..100",
 				       result.uint_32);
 		c->opt.err_rate = result.uint_32;
 		break;
-	case Opt_stall_ino:
+	case IOCFS_OPT_STALL_INO:
 		c->opt.stall_ino = result.uint_32;
 		break;
-	case Opt_iocount:
+	case IOCFS_OPT_IOCOUNT:
 		c->opt.iocount = result.uint_32;
 		break;
 	}

@@ -35,9 +35,14 @@
 #define CONCURRENT_WORKERS	4
 #define CONCURRENT_PAIRS	5000
 
-/* What the console must show for the hung wait provoked below. */
+/*
+ * What the console must show for the hung wait provoked below; the
+ * concurrent case's waiter has an inode of its own, so that nothing it
+ * reports can stand for the hung case's report.
+ */
 #define HUNG_SB_ID		"iocount-test"
 #define HUNG_INO		4242
+#define CONCURRENT_INO		4243
 
 /*
  * A waiter on an inode's counter, in a kthread of its own.  Everything it
@@ -70,18 +75,19 @@ static void probe_waiter_asleep(void *data, const void *ic, int count)
 }
 
 /*
- * A waiter for @ic (its own counter if NULL), owned by inode HUNG_INO of
+ * A waiter for @ic (its own counter if NULL), owned by inode @ino of
  * HUNG_SB_ID; not started.  Freed by the caller once the waiter returned.
  */
 static struct inode_waiter *inode_waiter_new(struct kunit *test,
-					     struct netfs_iocount *ic)
+					     struct netfs_iocount *ic,
+					     unsigned long ino)
 {
 	struct inode_waiter *w = kzalloc(sizeof(*w), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, w);
 	strscpy(w->sb.s_id, HUNG_SB_ID, sizeof(w->sb.s_id));
 	w->inode.i_sb = &w->sb;
-	w->inode.i_ino = HUNG_INO;
+	w->inode.i_ino = ino;
 	w->ic = ic;
 	if (!ic) {
 		w->ic = &w->own_ic;
@@ -235,7 +241,7 @@ static void debug_hung_wait_is_reported(struct kunit *test)
 
 	log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, log);
-	w = inode_waiter_new(test, NULL);
+	w = inode_waiter_new(test, NULL, HUNG_INO);
 
 	KUNIT_ASSERT_EQ(test, netfs_iocount_set_hung_warn_secs(0), 0);
 	netfs_iocount_set_tracking(true);
@@ -357,11 +363,22 @@ static void debug_tracking_toggled_under_load(struct kunit *test)
 			running |= !completion_done(&ctx->done[i]);
 	} while (running);
 
+	/*
+	 * A last batch with tracking on, whatever the last toggle was: had the
+	 * loop ended with tracking off, its purge would hide an end that
+	 * fails to drop its record.
+	 */
+	netfs_iocount_set_tracking(true);
+	for (i = 0; i < TOGGLE_PAIRS; i++) {
+		int a;
+
+		balanced_begin(&ctx->ic[i % TOGGLE_COUNTERS], &a);
+		request_end(&ctx->ic[i % TOGGLE_COUNTERS], &a);
+	}
 	for (i = 0; i < TOGGLE_COUNTERS; i++)
 		drained &= !netfs_iocount_read(&ctx->ic[i]);
 	kfree(ctx);
 	KUNIT_ASSERT_TRUE_MSG(test, drained, "a count did not return to zero");
-	netfs_iocount_set_tracking(true);
 	netfs_iocount_stats_read(&st);
 	kunit_info(test, "%d toggles\n", toggles);
 	KUNIT_ASSERT_EQ_MSG(test, st.tracked, 0,
@@ -438,7 +455,7 @@ static void debug_tracking_concurrent_same_counter(struct kunit *test)
 	netfs_iocount_stats_read(&st);
 
 	/* A wait on the counter is reported with what tracking holds. */
-	w = inode_waiter_new(test, &ctx->ic);
+	w = inode_waiter_new(test, &ctx->ic, CONCURRENT_INO);
 	report_log_start(test, log, &ctx->ic);
 	KUNIT_ASSERT_EQ(test, netfs_iocount_set_hung_warn_secs(1), 0);
 	if (IS_ERR(kthread_run(inode_waiter_main, w, "iocount-hung"))) {

@@ -700,9 +700,10 @@ static void iocount_stress(struct kunit *test, int nr)
 	KUNIT_ASSERT_LE(test, nr, STRESS_MAX_WORKERS);
 	netfs_iocount_set_stats(true);
 	netfs_iocount_stats_read(&before);
-	for (i = 0; i < STRESS_WAITERS; i++)
-		ctx->waiters[i] = waiters[i] =
-			tthread_start(test, do_stress_waiter, ic, 0);
+	for (i = 0; i < STRESS_WAITERS; i++) {
+		waiters[i] = tthread_start(test, do_stress_waiter, ic, 0);
+		ctx->waiters[i] = waiters[i];
+	}
 	for (i = 0; i < nr; i++)
 		workers[i] = tthread_start(test, do_stress_worker, ic, nr);
 	for (i = 0; i < nr; i++)

@@ -89,16 +89,30 @@ echo "stats: 2000 begins and ends counted while on, hidden while off"
 # Through the glue, a record names the filesystem function that began the
 # request (iocountfs's init_request), not the glue, and is dropped by that
 # request's own end: none is left once the umount has waited.  Where netfs
-# counts requests itself (6.10+), iocountfs begins none through the glue.
+# counts requests itself (6.10+, 6.1 with the backport), iocountfs begins
+# none through the glue.  scripts/check says from the kernel which it is
+# (DIAG_GLUE_TRACKING=1: the section must run).
 insmod /modules/netfs_iocount_glue.ko
 insmod /modules/iocountfs.ko
-if [ "$(cat /sys/module/iocountfs/parameters/counter)" = netfs ]; then
+counter=$(cat /sys/module/iocountfs/parameters/counter)
+case ${DIAG_GLUE_TRACKING:?DIAG_GLUE_TRACKING is not set}/$counter in
+0/netfs)
 	echo "tracking: netfs counts iocountfs's requests itself here; nothing to track through the glue"
 	rmmod iocountfs
 	rmmod netfs_iocount_glue
 	rmmod netfs_iocount
 	exit 0
-fi
+	;;
+1/netfs)
+	echo "tracking: netfs has no io_count here, yet iocountfs counts with netfs's: the glue section would be skipped"
+	exit 1
+	;;
+0/*)
+	echo "tracking: netfs counts requests here, yet iocountfs counts with '$counter'"
+	exit 1
+	;;
+esac
+echo "tracking: iocountfs counts its requests through the glue ($counter)"
 mkdir -p /mnt
 echo 1 >"$P/track"
 mount -t iocountfs -o files=1,size=65536,latency_ms=0,release_ms=1000 iocountfs /mnt

@@ -19,10 +19,12 @@ iocfs_unload() {
 	rmmod netfs_iocount
 }
 
-# iocfs_umount: umount /mnt, retrying while killed readers are still exiting.
+# iocfs_umount: umount /mnt, retrying while killed readers are still
+# exiting.  Each try names its pid: a use-after-free's freeing task is
+# then known to be an umount even where KASAN kept no stack of the free.
 iocfs_umount() {
-	local tries=0
-	until umount /mnt 2>/dev/null; do
+	local tries=0 pid
+	until umount /mnt 2>/dev/null & pid=$!; echo "iocountfs: umount pid $pid"; wait $pid; do
 		tries=$((tries + 1))
 		[ $tries -lt 200 ] || { echo "umount /mnt: still busy"; return 1; }
 		usleep 10000
