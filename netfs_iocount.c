@@ -65,14 +65,18 @@
  * and reports it with its stack.  The library's own report, which names the
  * inode, the count and (with tracking on) the outstanding requests, comes
  * from netfs_iocount_hung.c, which watches sleeping waits from a delayed
- * work that exists only while waits do.
+ * work queued only while waits sleep.  That watch is always on: a wait
+ * that must sleep takes its global mutex and re-arms its work before and
+ * after the sleep, whatever debug feature is on or off; a wait that finds
+ * the count at zero does neither.
  *
  * Diagnostics.  Tracking (netfs_iocount_track.c) records each begin with
  * its caller, stack and start time, keyed by the request where the caller
  * has one, in a side table, so struct netfs_iocount stays four bytes.
  * Statistics and trace events complete the picture (netfs_iocount_stats.c).
  * Every debug feature sits behind one static key that begin and end test:
- * while all are off the hot path is the atomics and patched-out branches.
+ * while all are off begin and end are the atomics and patched-out
+ * branches.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -381,10 +385,14 @@ track_exit:
 	return ret;
 }
 
+/*
+ * track_netfs is closed first: its parameter file outlives this function,
+ * and a store after its detach would attach probes into the freed module.
+ */
 static void __exit netfs_iocount_module_exit(void)
 {
-	netfs_iocount_stats_debugfs_exit();
 	netfs_iocount_netfs_exit();
+	netfs_iocount_stats_debugfs_exit();
 	netfs_iocount_hung_exit();
 	netfs_iocount_rreq_exit();
 	netfs_iocount_track_exit();

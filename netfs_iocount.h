@@ -179,7 +179,13 @@ static __always_inline void __netfs_iocount_end(struct netfs_iocount *ic,
  *
  * Call it once the request exists and nothing left in its setup can fail, so
  * that a failed allocation leaves nothing to end.  Pairs with exactly one
- * netfs_iocount_end().  Any context; no locks needed.
+ * netfs_iocount_end().
+ *
+ * Context: Any context but NMI; the caller needs to hold no lock.  With
+ * every debug feature off it is one atomic increment.  With tracking on it
+ * also allocates a record (GFP_NOWAIT) and takes a spinlock of the
+ * library's with interrupts off; with statistics or the trace event on, it
+ * counts or traces too.
  */
 static __always_inline void netfs_iocount_begin(struct netfs_iocount *ic)
 {
@@ -201,7 +207,13 @@ static __always_inline void netfs_iocount_begin(struct netfs_iocount *ic)
  * nothing and is reported with its caller.  No counter can tell a spurious
  * end from a real one while requests are outstanding: such an end takes the
  * count of another request, and a waiter may return before that request
- * ends.  Any context; no locks needed.
+ * ends.
+ *
+ * Context: Any context but NMI; the caller needs to hold no lock.  With
+ * every debug feature off it is one atomic decrement and, when that drains
+ * the count with a task waiting, the wake-up, which takes the spinlock of
+ * a hashed wait queue.  With tracking on it also takes a spinlock of the
+ * library's with interrupts off, to drop the request's record.
  */
 static __always_inline void netfs_iocount_end(struct netfs_iocount *ic)
 {

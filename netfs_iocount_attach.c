@@ -24,15 +24,28 @@
  * request gets a record whose end could be missed, and detaching the other
  * way round; records left at detach are dropped.  Where netfs is a module,
  * it is pinned while tracking is on.
+ *
+ * The handlers run wherever the probed functions run, with a task of any
+ * state under them: they take no lock but the records' own (a leaf,
+ * taken with interrupts off), never task_lock() nor any lock of the task
+ * they interrupted, and what they note of a task (allocated, waited) they
+ * note only from task context, where current is that task.
+ *
+ * Module exit closes the switch before anything else: parameter files
+ * outlive module_exit() and a store takes no module reference, so a store
+ * that found the switch open after exit had detached would attach probes
+ * whose handlers are about to be freed.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/kmod.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/netfs.h>
+#include <linux/preempt.h>
 #include <linux/string.h>
 
 #include "netfs_iocount_internal.h"
@@ -59,6 +72,25 @@ static const struct {
 #undef E_
 };
 
+/*
+ * Whether the code a handler interrupted runs in task context, so that
+ * current is the task allocating or waiting.  in_task() alone is wrong in
+ * a probe's pre-handler on x86: a probe that is neither ftrace-based nor
+ * jump-optimized is entered from int3 through nmi_enter() (an int3 may hit
+ * in any context), which marks NMI and adds one hardirq level over the
+ * probed context's count; ftrace-based and optimized probes, and return
+ * handlers, enter with the count untouched.  None of the probed functions
+ * runs in a real NMI (they take spinlocks), so an NMI mark with exactly one
+ * hardirq level is the int3's own over a task, and more is an interrupt.
+ */
+static bool probed_in_task(void)
+{
+	if (!in_nmi())
+		return in_task();
+	return IS_ENABLED(CONFIG_X86) && hardirq_count() == HARDIRQ_OFFSET &&
+	       !in_serving_softirq();
+}
+
 static const char *rreq_origin(unsigned int origin)
 {
 	unsigned int i;
@@ -72,7 +104,8 @@ static const char *rreq_origin(unsigned int origin)
 /*
  * Everything a report needs, copied while @rreq and its inode are alive:
  * netfs_alloc_request() has just returned it with io_count raised, and the
- * inode's eviction cannot finish before that count drains.
+ * inode's eviction cannot finish before that count drains.  Task context:
+ * current is the allocating task.
  */
 static void rreq_record(const struct netfs_io_request *rreq,
 			unsigned long caller)
@@ -93,7 +126,7 @@ static void rreq_record(const struct netfs_io_request *rreq,
 
 	strscpy(r.s_id, inode->i_sb->s_id, sizeof(r.s_id));
 	strscpy(r.fstype, inode->i_sb->s_type->name, sizeof(r.fstype));
-	get_task_comm(r.comm, current);
+	netfs_iocount_current_comm(r.comm);
 	netfs_iocount_rreq_alloced(&r);
 }
 
@@ -101,17 +134,42 @@ static int alloc_returned(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct netfs_io_request *rreq = (void *)regs_return_value(regs);
 
-	if (!IS_ERR_OR_NULL(rreq))
-		rreq_record(rreq, get_kretprobe_retaddr(ri));
+	if (IS_ERR_OR_NULL(rreq))
+		return 0;
+	/* netfs allocates with GFP_KERNEL: never seen elsewhere, but counted. */
+	if (!probed_in_task()) {
+		netfs_iocount_rreq_lost();
+		return 0;
+	}
+	rreq_record(rreq, get_kretprobe_retaddr(ri));
 	return 0;
 }
 
+/* .maxactive is set at each attach: alloc_maxactive(). */
 static struct kretprobe alloc_probe = {
 	.kp.symbol_name	= "netfs_alloc_request",
 	.handler	= alloc_returned,
-	.maxactive	= 64,
 };
 
+/*
+ * Instances of the return probe: one is held by every task inside
+ * netfs_alloc_request(), which allocates with GFP_KERNEL and calls the
+ * filesystem's ->init_request, so it sleeps, and a machine under memory
+ * pressure has many tasks in it at once.  The kretprobe core's default
+ * (2 per CPU, at least 10) is for functions that do not sleep; four per
+ * CPU, at least 64, costs a few kilobytes.  An allocation that finds none
+ * free goes unrecorded and is counted in the reports.
+ */
+static int alloc_maxactive(void)
+{
+	return max_t(int, 64, 4 * num_possible_cpus());
+}
+
+/*
+ * An RCU callback: softirq context, or an rcuo kthread.  It must be seen
+ * wherever it runs, or the record would outlive its request; it notes
+ * nothing of current and takes only the records' lock.
+ */
 static int free_rcu_called(struct kprobe *p, struct pt_regs *regs)
 {
 	struct rcu_head *rcu = (void *)regs_get_kernel_argument(regs, 0);
@@ -126,8 +184,16 @@ static struct kprobe free_probe = {
 	.pre_handler	= free_rcu_called,
 };
 
+/*
+ * Every wait_var_event() and wake_up_var() in the kernel comes through
+ * __var_waitqueue().  A wait sleeps, so it runs in task context; a wake-up
+ * may come from a hard or soft interrupt, over a task that holds anything,
+ * and its current is no waiter: nothing to note there.
+ */
 static int var_waitqueue_called(struct kprobe *p, struct pt_regs *regs)
 {
+	if (!probed_in_task())
+		return 0;
 	netfs_iocount_rreq_waited((void *)regs_get_kernel_argument(regs, 0));
 	return 0;
 }
@@ -137,6 +203,7 @@ static struct kprobe wait_probe = {
 	.pre_handler	= var_waitqueue_called,
 };
 
+/* Keyed by the request only: no task is noted, any context will do. */
 static void rreq_traced(void *data, struct netfs_io_request *rreq,
 			enum netfs_rreq_trace what)
 {
@@ -210,13 +277,17 @@ static void put_rreq_tp(void)
 
 static bool attached;	/* under netfs_iocount_switch_lock */
 
-/* A kprobe is registered by name each time: the core sets .addr. */
+/*
+ * A kprobe is registered by name each time: the core sets .addr.  Its
+ * misses count from this attach (register_kprobe() zeroes them too).
+ */
 static int register_probe(struct kprobe *kp)
 {
 	int ret;
 
 	kp->addr = NULL;
 	kp->flags = 0;
+	kp->nmissed = 0;
 	ret = register_kprobe(kp);
 
 	if (ret)
@@ -250,6 +321,9 @@ static int attach(void)
 		goto unregister_tp;
 	alloc_probe.kp.addr = NULL;
 	alloc_probe.kp.flags = 0;
+	alloc_probe.kp.nmissed = 0;
+	alloc_probe.nmissed = 0;
+	alloc_probe.maxactive = alloc_maxactive();
 	ret = register_kretprobe(&alloc_probe);
 	if (ret) {
 		pr_err("track_netfs: cannot probe %s's return (%d)\n",
@@ -287,10 +361,19 @@ static const char *netfs_tracking_missing(void)
 	return NULL;
 }
 
-/* Allocations the kretprobe missed (no free instance): no record. */
-static unsigned long alloc_missed(void)
+/*
+ * What the probes missed since this attach: a hit while another probe ran
+ * on the CPU (kp.nmissed), and for the return probe also a call that
+ * found no free instance (nmissed).  Plain counters of the kprobe core,
+ * read while they may move.
+ */
+static void probes_missed(struct netfs_iocount_netfs_misses *m)
 {
-	return alloc_probe.nmissed;
+	m->alloc = READ_ONCE(alloc_probe.kp.nmissed);
+	m->alloc_no_instance = READ_ONCE(alloc_probe.nmissed);
+	m->maxactive = alloc_probe.maxactive;
+	m->freed = READ_ONCE(free_probe.nmissed);
+	m->waited = READ_ONCE(wait_probe.nmissed);
 }
 
 #else /* no io_count, RCU-freed requests, kretprobes or tracepoints */
@@ -306,9 +389,8 @@ static void detach(void)
 {
 }
 
-static unsigned long alloc_missed(void)
+static void probes_missed(struct netfs_iocount_netfs_misses *m)
 {
-	return 0;
 }
 
 static const char *netfs_tracking_missing(void)
@@ -338,30 +420,87 @@ bool netfs_iocount_netfs_tracking(void)
 }
 
 /**
+ * netfs_iocount_netfs_misses - what the probes missed since attached
+ * @m: where to store it; all zero while not attached
+ *
+ * A missed allocation leaves its request without a record, a missed free
+ * leaves a record behind its request (it may be reported stalled), a
+ * missed wait leaves a request's waiter unnamed.
+ */
+void netfs_iocount_netfs_misses(struct netfs_iocount_netfs_misses *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (netfs_iocount_netfs_tracking())
+		probes_missed(m);
+}
+
+/**
  * netfs_iocount_netfs_missed - allocations the entry probe missed
  *
  * Return: how many netfs requests were allocated while tracking was on
- * without the probe seeing them (it ran out of instances), so with no
- * record.
+ * without the probe seeing them (it was hit inside another probe, or ran
+ * out of instances), so with no record.
  */
 unsigned long netfs_iocount_netfs_missed(void)
 {
-	return netfs_iocount_netfs_tracking() ? alloc_missed() : 0;
+	struct netfs_iocount_netfs_misses m;
+
+	netfs_iocount_netfs_misses(&m);
+	return m.alloc + m.alloc_no_instance;
 }
 
-static bool netfs_tracking_ready;	/* module init has set up the store */
+/*
+ * The switch, under netfs_iocount_switch_lock: a store before module init
+ * has set up the records' store is a load parameter, remembered in
+ * netfs_tracking_wanted; from module exit (or a failed init) on, every
+ * store is refused.
+ */
+static enum {
+	NETFS_SWITCH_LOADING,
+	NETFS_SWITCH_OPEN,
+	NETFS_SWITCH_GOING,
+} netfs_switch_state;
 static bool netfs_tracking_wanted;	/* track_netfs=1 at load */
 
+/*
+ * Tests only (tests/guest/track-unload-race.sh): how long module exit
+ * waits once it has closed the switch and detached, with the parameter
+ * files still there.  A load parameter with no sysfs file, so that
+ * nothing but the insmod of a test can set it.
+ */
+#define TEST_EXIT_DELAY_MAX_MS	10000
+static unsigned int test_exit_delay_ms;
+
+static int param_set_test_exit_delay_ms(const char *val,
+					const struct kernel_param *kp)
+{
+	unsigned int ms;
+
+	if (kstrtouint(val, 0, &ms) || ms > TEST_EXIT_DELAY_MAX_MS) {
+		pr_err("%s=%s is invalid: expected 0..%u\n", kp->name, val,
+		       TEST_EXIT_DELAY_MAX_MS);
+		return -EINVAL;
+	}
+	test_exit_delay_ms = ms;
+	return 0;
+}
+
+static const struct kernel_param_ops test_exit_delay_ms_ops = {
+	.set = param_set_test_exit_delay_ms,
+	.get = param_get_uint,
+};
+
+module_param_cb(test_exit_delay_ms, &test_exit_delay_ms_ops,
+		&test_exit_delay_ms, 0);
+MODULE_PARM_DESC(test_exit_delay_ms,
+		 "tests only: hold module exit this long once track_netfs is closed (0..10000 ms, default 0)");
+
+/* Attach or detach.  Called with netfs_iocount_switch_lock held. */
 static int netfs_tracking_switch(bool on)
 {
-	const char *missing = netfs_tracking_missing();
 	int ret = 0;
 
-	if (on && missing) {
-		pr_err("track_netfs: %s\n", missing);
-		return -EOPNOTSUPP;
-	}
-	mutex_lock(&netfs_iocount_switch_lock);
+	lockdep_assert_held(&netfs_iocount_switch_lock);
 	if (on && !attached) {
 		ret = attach();
 		if (!ret) {
@@ -373,29 +512,40 @@ static int netfs_tracking_switch(bool on)
 		WRITE_ONCE(attached, false);
 		detach();
 	}
-	mutex_unlock(&netfs_iocount_switch_lock);
 	return ret;
 }
 
 static int param_set_track_netfs(const char *val,
 				 const struct kernel_param *kp)
 {
+	const char *missing = netfs_tracking_missing();
 	bool on;
+	int ret = 0;
 
 	if (kstrtobool(val, &on)) {
 		pr_err("%s=%s is invalid: expected 0 or 1\n", kp->name, val);
 		return -EINVAL;
 	}
-	/* A load parameter: the records' store does not exist yet. */
-	if (!READ_ONCE(netfs_tracking_ready)) {
-		if (on && netfs_tracking_missing()) {
-			pr_err("track_netfs: %s\n", netfs_tracking_missing());
-			return -EOPNOTSUPP;
-		}
-		netfs_tracking_wanted = on;
-		return 0;
+	if (on && missing) {
+		pr_err("track_netfs: %s\n", missing);
+		return -EOPNOTSUPP;
 	}
-	return netfs_tracking_switch(on);
+	mutex_lock(&netfs_iocount_switch_lock);
+	switch (netfs_switch_state) {
+	case NETFS_SWITCH_LOADING:
+		netfs_tracking_wanted = on;
+		break;
+	case NETFS_SWITCH_OPEN:
+		ret = netfs_tracking_switch(on);
+		break;
+	case NETFS_SWITCH_GOING:
+		pr_warn("track_netfs=%d refused: netfs_iocount is being unloaded\n",
+			on);
+		ret = -ENODEV;
+		break;
+	}
+	mutex_unlock(&netfs_iocount_switch_lock);
+	return ret;
 }
 
 static int param_get_track_netfs(char *buf, const struct kernel_param *kp)
@@ -420,16 +570,35 @@ MODULE_PARM_DESC(track_netfs,
  */
 int netfs_iocount_netfs_init(void)
 {
-	WRITE_ONCE(netfs_tracking_ready, true);
-	return netfs_tracking_wanted ? netfs_tracking_switch(true) : 0;
+	int ret = 0;
+
+	mutex_lock(&netfs_iocount_switch_lock);
+	if (netfs_tracking_wanted)
+		ret = netfs_tracking_switch(true);
+	/* A failed init frees the module as exit does: closed for good. */
+	netfs_switch_state = ret ? NETFS_SWITCH_GOING : NETFS_SWITCH_OPEN;
+	mutex_unlock(&netfs_iocount_switch_lock);
+	return ret;
 }
 
 /**
- * netfs_iocount_netfs_exit - detach from netfs at module exit
+ * netfs_iocount_netfs_exit - close the switch and detach, at module exit
+ *
+ * First thing module exit does: from here on a store to track_netfs fails
+ * with -ENODEV, so that no probe can be attached into the module being
+ * freed.
  *
  * Context: process context.
  */
 void netfs_iocount_netfs_exit(void)
 {
+	mutex_lock(&netfs_iocount_switch_lock);
+	netfs_switch_state = NETFS_SWITCH_GOING;
 	netfs_tracking_switch(false);
+	mutex_unlock(&netfs_iocount_switch_lock);
+	if (test_exit_delay_ms) {
+		pr_info("track_netfs closed; module exit held %u ms (test_exit_delay_ms)\n",
+			test_exit_delay_ms);
+		msleep(test_exit_delay_ms);
+	}
 }

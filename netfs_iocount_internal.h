@@ -13,10 +13,12 @@
 #ifndef _NETFS_IOCOUNT_INTERNAL_H
 #define _NETFS_IOCOUNT_INTERNAL_H
 
+#include <linux/build_bug.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/stackdepot.h>
+#include <linux/string.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 
@@ -34,6 +36,19 @@ struct task_struct;
 #else
 #define netfs_iocount_wq	system_unbound_wq
 #endif
+
+/*
+ * The name of current, copied without task_lock(): a probe's handler may
+ * have interrupted a task holding it (6.12's get_task_comm() takes it;
+ * 7.3's copies without it, as this does).  A rename racing with the copy
+ * yields a mix of both names, always terminated.
+ */
+static inline void netfs_iocount_current_comm(char comm[TASK_COMM_LEN])
+{
+	BUILD_BUG_ON(sizeof(current->comm) < TASK_COMM_LEN);
+	memcpy(comm, current->comm, TASK_COMM_LEN);
+	comm[TASK_COMM_LEN - 1] = '\0';
+}
 
 /* netfs_iocount_stats.c */
 extern struct mutex netfs_iocount_switch_lock;
@@ -107,7 +122,7 @@ struct netfs_iocount_rreq {
 	pid_t waiter_pid;
 	bool freeing;			/* netfs has begun to free it */
 	bool waited;			/* a task waits on @counter */
-	bool reported;			/* by the watchdog */
+	bool reported;			/* printed by the watchdog */
 };
 
 unsigned int netfs_iocount_rreq_count(void);
@@ -117,9 +132,10 @@ void netfs_iocount_rreq_alloced(const struct netfs_iocount_rreq *proto);
 void netfs_iocount_rreq_freeing(const void *rreq);
 void netfs_iocount_rreq_freed(const void *rreq);
 void netfs_iocount_rreq_waited(const void *counter);
-unsigned int netfs_iocount_rreq_take_due(struct netfs_iocount_rreq *out,
-					 unsigned int max, unsigned long any,
-					 unsigned long waited);
+unsigned int netfs_iocount_rreq_due(struct netfs_iocount_rreq *out,
+				    unsigned int max, unsigned long any,
+				    unsigned long waited);
+void netfs_iocount_rreq_reported(const struct netfs_iocount_rreq *r);
 unsigned int netfs_iocount_rreq_snapshot(const void *counter,
 					 struct netfs_iocount_rreq *out,
 					 unsigned int max);
@@ -127,8 +143,17 @@ void netfs_iocount_rreq_purge(void);
 int netfs_iocount_rreq_init(void);
 void netfs_iocount_rreq_exit(void);
 
-/* netfs_iocount_attach.c */
+/* netfs_iocount_attach.c: what its probes missed since attached */
+struct netfs_iocount_netfs_misses {
+	unsigned long alloc;		/* netfs_alloc_request(), hit in a probe */
+	unsigned long alloc_no_instance; /* ... found no kretprobe instance */
+	int maxactive;			/* the kretprobe's instances */
+	unsigned long freed;		/* netfs_free_request_rcu() */
+	unsigned long waited;		/* __var_waitqueue() */
+};
+
 bool netfs_iocount_netfs_tracking(void);
+void netfs_iocount_netfs_misses(struct netfs_iocount_netfs_misses *m);
 unsigned long netfs_iocount_netfs_missed(void);
 int netfs_iocount_netfs_init(void);
 void netfs_iocount_netfs_exit(void);

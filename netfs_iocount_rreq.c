@@ -20,11 +20,11 @@
  * of them: it outlives the decrement of io_count by a grace period, by
  * which time the inode may be gone.
  *
- * Events come from any context (requests are freed on workqueues, and the
- * wait hook sees every wait_var_event() in the kernel), so one spinlock,
- * taken with interrupts off, protects both indexes of the records: by
- * request and by counter.  Nothing is allocated, printed or formatted
- * under it.
+ * Events come from any context (requests are freed by RCU callbacks, and
+ * the wait hook sees every wait_var_event() in the kernel), so one
+ * spinlock, taken with interrupts off, protects both indexes of the
+ * records: by request and by counter.  It is a leaf: nothing is allocated,
+ * printed or formatted under it, and no other lock is taken.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -175,13 +175,15 @@ void netfs_iocount_rreq_freed(const void *rreq)
  * netfs_iocount_rreq_waited - note a task starting to wait on a counter
  * @counter: the address a wait_var_event() is about to sleep on
  *
- * Every wait_var_event() and wake_up_var() in the kernel comes through
- * here while tracking is on, so an address that is no inode's io_count
- * costs a lookup and nothing else.  A wake_up_var() on an io_count that
- * has just drained marks records too, but only those of requests already
- * past their decrement, which are dropped a grace period later.
+ * Every wait_var_event() and wake_up_var() in the kernel made in task
+ * context comes through here while tracking is on, so an address that is
+ * no inode's io_count costs a lookup and nothing else.  A wake_up_var() on
+ * an io_count that has just drained marks records too, but only those of
+ * requests already past their decrement, which are dropped a grace period
+ * later.
  *
- * Context: any; does not sleep.
+ * Context: task context (current is the waiter); does not sleep.  Takes
+ * no lock of current's: the caller may have interrupted it holding any.
  */
 void netfs_iocount_rreq_waited(const void *counter)
 {
@@ -191,8 +193,7 @@ void netfs_iocount_rreq_waited(const void *counter)
 
 	if (!atomic_read(&nr_rreqs))
 		return;
-	/* Before the lock: older kernels take task_lock() for it. */
-	get_task_comm(comm, current);
+	netfs_iocount_current_comm(comm);
 	spin_lock_irqsave(&rreq_lock, flags);
 	hash_for_each_possible(rreq_by_counter, e, by_counter,
 			       (unsigned long)counter) {
@@ -221,18 +222,21 @@ static bool rreq_due(const struct netfs_iocount_rreq *r, unsigned long now,
 }
 
 /**
- * netfs_iocount_rreq_take_due - the records due a watchdog report
+ * netfs_iocount_rreq_due - the records due a watchdog report
  * @out: where to copy them
  * @max: room in @out
  * @any: report a request outstanding this many jiffies
  * @waited: report a request whose inode has been waited on this long
  *
- * The records copied are marked reported: each is reported once.
+ * Copies only: a record stays due until netfs_iocount_rreq_reported()
+ * says it was printed, so that a report the rate limit held back is made
+ * at a later scan instead of being lost.
+ *
  * Return: how many were copied.
  */
-unsigned int netfs_iocount_rreq_take_due(struct netfs_iocount_rreq *out,
-					 unsigned int max, unsigned long any,
-					 unsigned long waited)
+unsigned int netfs_iocount_rreq_due(struct netfs_iocount_rreq *out,
+				    unsigned int max, unsigned long any,
+				    unsigned long waited)
 {
 	unsigned long flags, now = jiffies;
 	struct rreq_entry *e;
@@ -243,13 +247,30 @@ unsigned int netfs_iocount_rreq_take_due(struct netfs_iocount_rreq *out,
 	hash_for_each(rreq_by_req, bkt, e, by_req) {
 		if (n == max)
 			break;
-		if (!rreq_due(&e->r, now, any, waited))
-			continue;
-		e->r.reported = true;
-		out[n++] = e->r;
+		if (rreq_due(&e->r, now, any, waited))
+			out[n++] = e->r;
 	}
 	spin_unlock_irqrestore(&rreq_lock, flags);
 	return n;
+}
+
+/**
+ * netfs_iocount_rreq_reported - mark a record as reported by the watchdog
+ * @r: a copy from netfs_iocount_rreq_due(), just printed
+ *
+ * The record is found by request and netfs's debug_id, so that a new
+ * request at the address of one freed since the copy is not marked.
+ */
+void netfs_iocount_rreq_reported(const struct netfs_iocount_rreq *r)
+{
+	struct rreq_entry *e;
+	unsigned long flags;
+
+	spin_lock_irqsave(&rreq_lock, flags);
+	e = rreq_find(r->rreq);
+	if (e && e->r.debug_id == r->debug_id)
+		e->r.reported = true;
+	spin_unlock_irqrestore(&rreq_lock, flags);
 }
 
 /**
@@ -318,8 +339,12 @@ int netfs_iocount_rreq_init(void)
 	return rreq_cache ? 0 : -ENOMEM;
 }
 
-/* Module exit: tracking is off by now and no record is left. */
+/*
+ * Module exit: the switch is closed and the probes detached for good, so
+ * nothing adds a record any more; whatever is left goes before the cache.
+ */
 void netfs_iocount_rreq_exit(void)
 {
+	netfs_iocount_rreq_purge();
 	kmem_cache_destroy(rreq_cache);
 }

@@ -4,11 +4,14 @@
  * module parameters and the debugfs directory.
  *
  * One static key gates every debug feature in the hot path; each feature
- * that is on (statistics, tracking, the begin/end trace events) holds one
- * reference on it.  The begin, end and wait totals are kept only while
- * statistics are on, in per-cpu counters: a wait with statistics off
- * touches no shared cache line.  Hung reports, underflows and tracking's
- * own totals are rare events and always counted.
+ * that is on (statistics, tracking, each enabled begin/end trace event)
+ * holds one reference on it.  The begin, end and wait totals are kept only
+ * while statistics are on, in per-cpu counters: with statistics off, a
+ * wait that finds no I/O outstanding touches no shared cache line.  A wait
+ * that must sleep always takes the hung-wait watch's global mutex and
+ * re-arms its delayed work (netfs_iocount_hung.c), whatever is switched
+ * on: the watch is no debug feature.  Hung reports, underflows and
+ * tracking's own totals are rare events and always counted.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -25,7 +28,11 @@
 #include "netfs_iocount_internal.h"
 #include "netfs_iocount_trace.h"
 
-/* Serialises the feature switches (parameters and trace registration). */
+/*
+ * Serialises the feature switches (parameters and track_netfs's probes).
+ * Never taken under tracepoints_mutex: attaching registers on a
+ * tracepoint with it held, so the trace events' regfunc must not take it.
+ */
 DEFINE_MUTEX(netfs_iocount_switch_lock);
 
 static bool stats;
@@ -224,24 +231,22 @@ MODULE_PARM_DESC(track,
 module_param_cb(stats, &feature_ops, &stats, 0644);
 MODULE_PARM_DESC(stats, "count every begin, end and wait (default 0)");
 
-/* The begin and end trace events hold the debug key while enabled. */
-static int trace_users;
-
+/*
+ * Each of the begin and end trace events holds a reference on the debug
+ * key while enabled: the tracepoint core calls these once per event, as
+ * its first probe comes and its last goes, under tracepoints_mutex.  The
+ * key counts its users itself, so no lock of ours is needed, and none may
+ * be taken (see netfs_iocount_switch_lock).
+ */
 int netfs_iocount_trace_reg(void)
 {
-	mutex_lock(&netfs_iocount_switch_lock);
-	if (!trace_users++)
-		static_branch_inc(&netfs_iocount_debug_key);
-	mutex_unlock(&netfs_iocount_switch_lock);
+	static_branch_inc(&netfs_iocount_debug_key);
 	return 0;
 }
 
 void netfs_iocount_trace_unreg(void)
 {
-	mutex_lock(&netfs_iocount_switch_lock);
-	if (!--trace_users)
-		static_branch_dec(&netfs_iocount_debug_key);
-	mutex_unlock(&netfs_iocount_switch_lock);
+	static_branch_dec(&netfs_iocount_debug_key);
 }
 
 /* ---- debugfs: netfs_iocount/{stats,outstanding}, root only ---- */

@@ -3,8 +3,10 @@
  * Trace events of netfs_iocount.
  *
  * begin and end fire from the debug slow path of the inline hot path, so
- * they cost nothing until enabled: enabling either switches the debug static
- * key on (netfs_iocount_trace_reg()), disabling both switches it off again.
+ * they cost nothing until enabled: each holds a reference on the debug
+ * static key while enabled (netfs_iocount_trace_reg()), so the key is on
+ * while either is and off again once both are disabled (and no other
+ * debug feature is on).
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM netfs_iocount

@@ -401,8 +401,15 @@ int netfs_iocount_track_init(void)
 	return 0;
 }
 
-/* Module exit: tracking is off by now and no record is left. */
+/*
+ * Module exit: every module that begins requests is gone, so no record can
+ * come any more; a "track" store racing with exit may have switched
+ * tracking on again, so it is switched off here, and whatever is left goes
+ * before the cache.
+ */
 void netfs_iocount_track_exit(void)
 {
+	WRITE_ONCE(track, false);
+	track_purge();
 	kmem_cache_destroy(record_cache);
 }

@@ -11,6 +11,12 @@
  * superblock, its age, whether netfs has begun to free it, who waits, and
  * the task and stack that allocated it.
  *
+ * The rate limit defers reports and loses none: a record is marked
+ * reported only once printed, so what the limit held back is printed at a
+ * later scan.  Every scan that reports, and every hung wait's report, ends
+ * with what the probes missed since they were attached: without it, a
+ * missing record or a stale one could not be told from a real one.
+ *
  * Safe by construction: neither the watchdog nor the listing dereferences a
  * request, an inode or a superblock.  They print what
  * netfs_iocount_rreq.c copied at allocation, when the inode could not be
@@ -46,7 +52,10 @@ static void watchdog_scan(struct work_struct *work);
 static DECLARE_DELAYED_WORK(watchdog_work, watchdog_scan);
 static bool watchdog_on;	/* under netfs_iocount_switch_lock */
 
-static DEFINE_RATELIMIT_STATE(watchdog_ratelimit, 5 * HZ, 10);
+/* No "callbacks suppressed": what the limit holds back comes later. */
+static struct ratelimit_state watchdog_ratelimit =
+	RATELIMIT_STATE_INIT_FLAGS(watchdog_ratelimit, 5 * HZ, 10,
+				   RATELIMIT_MSG_ON_RELEASE);
 
 /* The records of one scan; only the (single) watchdog work uses it. */
 static struct netfs_iocount_rreq watchdog_batch[WATCHDOG_BATCH];
@@ -97,6 +106,21 @@ static void rreq_print(const struct netfs_iocount_rreq *r, const char *why)
 		pr_warn("    %pS\n", (void *)entries[i]);
 }
 
+/*
+ * What the probes missed since attached, after a report: a missed
+ * allocation leaves a request unnamed, a missed free leaves a record that
+ * outlived its request, a missed wait leaves a waiter unnamed.
+ */
+static void rreq_print_misses(void)
+{
+	struct netfs_iocount_netfs_misses m;
+
+	netfs_iocount_netfs_misses(&m);
+	pr_warn("  track_netfs probes missed: netfs_alloc_request %lu (and %lu for want of its %d instances), netfs_free_request_rcu %lu, __var_waitqueue %lu; %lu allocation(s) not recorded\n",
+		m.alloc, m.alloc_no_instance, m.maxactive, m.freed, m.waited,
+		netfs_iocount_rreq_unrecorded());
+}
+
 static void watchdog_arm(void)
 {
 	queue_delayed_work(netfs_iocount_wq, &watchdog_work, HZ);
@@ -108,11 +132,16 @@ static void watchdog_scan(struct work_struct *work)
 	unsigned long waited = (unsigned long)READ_ONCE(watchdog_wait_secs) * HZ;
 	unsigned int n, i;
 
-	n = netfs_iocount_rreq_take_due(watchdog_batch, WATCHDOG_BATCH, any,
-					waited);
-	for (i = 0; i < n; i++)
-		if (__ratelimit(&watchdog_ratelimit))
-			rreq_print(&watchdog_batch[i], "stalled ");
+	n = netfs_iocount_rreq_due(watchdog_batch, WATCHDOG_BATCH, any, waited);
+	for (i = 0; i < n; i++) {
+		/* The rest stay due, for the next scan. */
+		if (!__ratelimit(&watchdog_ratelimit))
+			break;
+		rreq_print(&watchdog_batch[i], "stalled ");
+		netfs_iocount_rreq_reported(&watchdog_batch[i]);
+	}
+	if (i)
+		rreq_print_misses();
 	watchdog_arm();
 }
 
@@ -162,6 +191,7 @@ void netfs_iocount_rreq_report(const void *counter, bool print)
 		rreq_print(&recs[i], "  ");
 	if (n)
 		pr_warn("  %u netfs request(s) recorded on this inode\n", n);
+	rreq_print_misses();
 }
 
 /* ---- debugfs: netfs_iocount/requests, grouped by superblock and inode ---- */

@@ -224,8 +224,13 @@ static int v9fs_free_request_called(struct kprobe *p, struct pt_regs *regs)
 {
 	if (!(current->flags & PF_WQ_WORKER) || !READ_ONCE(hold))
 		return 0;
-	/* Until the diverted free is done: rmmod fails busy meanwhile. */
-	__module_get(THIS_MODULE);
+	/*
+	 * Until the diverted free is done: rmmod fails busy meanwhile.  Once
+	 * rmmod has begun, the module may be freed under a diverted free:
+	 * divert nothing.
+	 */
+	if (!try_module_get(THIS_MODULE))
+		return 0;
 	instruction_pointer_set(regs, (unsigned long)p9hold_free_request);
 	return 1;	/* the pre-handler moved the IP: no single step */
 }
@@ -327,11 +332,18 @@ static int netfs_free_request_called(struct kprobe *p, struct pt_regs *regs)
 		return 0;
 	}
 	inode = p9hold_rreq(work)->inode;
-	if (!READ_ONCE(delay_ms) || !p9hold_is_9p(inode) ||
-	    slot_get(inode, work) < 0)
+	if (!READ_ONCE(delay_ms) || !p9hold_is_9p(inode))
 		return 0;
-	/* Until the free is queued again: rmmod fails busy meanwhile. */
-	__module_get(THIS_MODULE);
+	/*
+	 * Until the free is queued again: rmmod fails busy meanwhile.  Once
+	 * rmmod has begun, divert nothing.
+	 */
+	if (!try_module_get(THIS_MODULE))
+		return 0;
+	if (slot_get(inode, work) < 0) {
+		module_put(THIS_MODULE);
+		return 0;
+	}
 	instruction_pointer_set(regs, (unsigned long)p9hold_postpone_free);
 	return 1;
 }
