@@ -139,7 +139,7 @@ def cell(r):
 def print_tables(lanes):
     keys = list(lanes)
     print("x = ratio to the bare atomic pair of the same lane, round and shape:")
-    print("median over rounds (min-max); ns: median over rounds, native lane.")
+    print(f"median over rounds (min-max); ns: median over rounds, {keys[0]} lane.")
     for k in keys:
         c = lanes[k]["config"]
         print(f"  {k}: {lanes[k]['label']}: {c['cpus']} CPUs, {c['rounds']} rounds,"
