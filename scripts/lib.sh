@@ -368,3 +368,15 @@ guest_program() {
 	fi
 	printf '%s\n' "$out"
 }
+
+# build_clean BUILD-MODULE-ARGS... OUTDIR: scripts/build-module, and no
+# warning at all in its build (compiler, modpost, sparse with -c).
+build_clean() {
+	"$TOP/scripts/build-module" "$@" || return 1
+	local out=${*: -1}
+	if [ -s "$out/warnings" ]; then
+		cat "$out/warnings"
+		echo "W=1 build has $(wc -l <"$out/warnings") warning(s)"
+		return 1
+	fi
+}
