@@ -70,6 +70,12 @@ EXPORT_SYMBOL_GPL(netfs_iocount_request_begin);
  *	p9_fid_put(rreq->netfs_priv);
  *	netfs_iocount_request_end(rreq, &v9inode->iocount);
  *
+ * The end may let umount finish and the filesystem's module be unloaded
+ * while its free_request has yet to return from this call: a filesystem
+ * that calls it from its own module must, in its module exit, wait for
+ * every task to have left its text, with synchronize_rcu_tasks() (as
+ * tests/iocountfs.c does), before its code is freed.
+ *
  * Context: any; netfs may call free_request from a workqueue.
  */
 void netfs_iocount_request_end(struct netfs_io_request *rreq,

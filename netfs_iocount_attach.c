@@ -12,14 +12,25 @@
  *		returns an error and raises nothing);
  *   freeing	netfs's trace event netfs_rreq with netfs_rreq_trace_free,
  *		through the tracepoint API, at the start of the free path;
- *   freed	a kprobe on netfs_free_request_rcu(), the RCU callback every
- *		free path ends in, after io_count has been lowered, both for
- *		the normal put and for netfs_put_failed_request();
- *   waited	a kprobe on __var_waitqueue(), through which every
+ *   freed	an ftrace callback on netfs_free_request_rcu(), the RCU
+ *		callback every free path ends in, after io_count has been
+ *		lowered, both for the normal put and for
+ *		netfs_put_failed_request();
+ *   drained	an ftrace callback on wake_up_var(), which netfs calls on an
+ *		io_count that has just reached zero;
+ *   waited	an ftrace callback on __var_waitqueue(), through which every
  *		wait_var_event() on an io_count starts.
  *
- * The probes are found by name by the kprobe and tracepoint cores; nothing
- * looks a symbol up by address and no text is patched but by kprobes.
+ * The entry probes are ftrace callbacks, not kprobes, because a kprobe hit
+ * while any kprobe handler runs on the CPU is dropped: an RCU callback run
+ * from the softirq that interrupted the allocation's handler would lose its
+ * free for good, and the record would outlive its request.  ftrace guards
+ * against recursion per context (task, softirq, hardirq, NMI), so a free
+ * is missed only on real recursion within one context, which none of these
+ * handlers causes; a miss is still counted and reported.
+ *
+ * The probes are found by name by the kprobe, ftrace and tracepoint cores;
+ * nothing looks a symbol up by address and no text is patched but by them.
  * Attaching goes from the end of a request's life to its start, so no
  * request gets a record whose end could be missed, and detaching the other
  * way round; records left at detach are dropped.  Where netfs is a module,
@@ -29,7 +40,9 @@
  * state under them: they take no lock but the records' own (a leaf,
  * taken with interrupts off), never task_lock() nor any lock of the task
  * they interrupted, and what they note of a task (allocated, waited) they
- * note only from task context, where current is that task.
+ * note only from task context, where current is that task.  They allocate
+ * and take a spinlock_t with preemption off, which PREEMPT_RT forbids:
+ * there, track_netfs is refused.
  *
  * Module exit closes the switch before anything else: parameter files
  * outlive module_exit() and a store takes no module reference, so a store
@@ -52,9 +65,13 @@
 
 #if defined(NETFS_IOCOUNT_HAVE_NETFS_IO_COUNT) && \
 	defined(NETFS_IOCOUNT_HAVE_NETFS_RREQ_RCU) && \
-	IS_ENABLED(CONFIG_KRETPROBES) && IS_ENABLED(CONFIG_TRACEPOINTS)
+	IS_ENABLED(CONFIG_KRETPROBES) && IS_ENABLED(CONFIG_TRACEPOINTS) && \
+	IS_ENABLED(CONFIG_DYNAMIC_FTRACE_WITH_ARGS) && \
+	!IS_ENABLED(CONFIG_PREEMPT_RT)
 
+#include <linux/ftrace.h>
 #include <linux/kprobes.h>
+#include <linux/rcupdate.h>
 #include <linux/tracepoint.h>
 #include <trace/events/netfs.h>
 
@@ -71,25 +88,6 @@ static const struct {
 #undef EM
 #undef E_
 };
-
-/*
- * Whether the code a handler interrupted runs in task context, so that
- * current is the task allocating or waiting.  in_task() alone is wrong in
- * a probe's pre-handler on x86: a probe that is neither ftrace-based nor
- * jump-optimized is entered from int3 through nmi_enter() (an int3 may hit
- * in any context), which marks NMI and adds one hardirq level over the
- * probed context's count; ftrace-based and optimized probes, and return
- * handlers, enter with the count untouched.  None of the probed functions
- * runs in a real NMI (they take spinlocks), so an NMI mark with exactly one
- * hardirq level is the int3's own over a task, and more is an interrupt.
- */
-static bool probed_in_task(void)
-{
-	if (!in_nmi())
-		return in_task();
-	return IS_ENABLED(CONFIG_X86) && hardirq_count() == HARDIRQ_OFFSET &&
-	       !in_serving_softirq();
-}
 
 static const char *rreq_origin(unsigned int origin)
 {
@@ -136,8 +134,11 @@ static int alloc_returned(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 	if (IS_ERR_OR_NULL(rreq))
 		return 0;
-	/* netfs allocates with GFP_KERNEL: never seen elsewhere, but counted. */
-	if (!probed_in_task()) {
+	/*
+	 * netfs allocates with GFP_KERNEL: never seen elsewhere, but counted.
+	 * A return handler runs in the probed function's context.
+	 */
+	if (!in_task()) {
 		netfs_iocount_rreq_lost();
 		return 0;
 	}
@@ -166,23 +167,100 @@ static int alloc_maxactive(void)
 }
 
 /*
+ * An entry probe: an ftrace callback on one function.  Its misses are the
+ * calls it saw but let go, on recursion within one context or with RCU not
+ * watching (idle), counted since attached.
+ */
+struct entry_probe {
+	struct ftrace_ops ops;
+	const char *symbol;
+	atomic_long_t missed;
+};
+
+/*
+ * Whether @p's callback may go on: not recursing in this context, and RCU
+ * watching, as the records' lookup needs.  On 0 or more, preemption is off
+ * until entry_probe_end().
+ */
+static int entry_probe_begin(struct entry_probe *p, unsigned long ip,
+			     unsigned long parent_ip)
+{
+	int bit = ftrace_test_recursion_trylock(ip, parent_ip);
+
+	if (bit >= 0 && !rcu_is_watching()) {
+		ftrace_test_recursion_unlock(bit);
+		bit = -1;
+	}
+	if (bit < 0)
+		atomic_long_inc(&p->missed);
+	return bit;
+}
+
+static void entry_probe_end(int bit)
+{
+	ftrace_test_recursion_unlock(bit);
+}
+
+static void free_rcu_called(unsigned long ip, unsigned long parent_ip,
+			    struct ftrace_ops *op, struct ftrace_regs *fregs);
+static void wake_up_var_called(unsigned long ip, unsigned long parent_ip,
+			       struct ftrace_ops *op,
+			       struct ftrace_regs *fregs);
+static void var_waitqueue_called(unsigned long ip, unsigned long parent_ip,
+				 struct ftrace_ops *op,
+				 struct ftrace_regs *fregs);
+
+static struct entry_probe free_probe = {
+	.ops.func	= free_rcu_called,
+	.symbol		= "netfs_free_request_rcu",
+};
+
+static struct entry_probe drain_probe = {
+	.ops.func	= wake_up_var_called,
+	.symbol		= "wake_up_var",
+};
+
+static struct entry_probe wait_probe = {
+	.ops.func	= var_waitqueue_called,
+	.symbol		= "__var_waitqueue",
+};
+
+/*
  * An RCU callback: softirq context, or an rcuo kthread.  It must be seen
  * wherever it runs, or the record would outlive its request; it notes
  * nothing of current and takes only the records' lock.
  */
-static int free_rcu_called(struct kprobe *p, struct pt_regs *regs)
+static void free_rcu_called(unsigned long ip, unsigned long parent_ip,
+			    struct ftrace_ops *op, struct ftrace_regs *fregs)
 {
-	struct rcu_head *rcu = (void *)regs_get_kernel_argument(regs, 0);
+	struct rcu_head *rcu;
+	int bit;
 
+	bit = entry_probe_begin(&free_probe, ip, parent_ip);
+	if (bit < 0)
+		return;
+	rcu = (void *)ftrace_regs_get_argument(fregs, 0);
 	netfs_iocount_rreq_freed(container_of(rcu, struct netfs_io_request,
 					      rcu));
-	return 0;
+	entry_probe_end(bit);
 }
 
-static struct kprobe free_probe = {
-	.symbol_name	= "netfs_free_request_rcu",
-	.pre_handler	= free_rcu_called,
-};
+/*
+ * netfs wakes an io_count's waiters when it has reached zero; every other
+ * wake_up_var() of the kernel costs a lockless lookup.  Any context.
+ */
+static void wake_up_var_called(unsigned long ip, unsigned long parent_ip,
+			       struct ftrace_ops *op,
+			       struct ftrace_regs *fregs)
+{
+	int bit;
+
+	bit = entry_probe_begin(&drain_probe, ip, parent_ip);
+	if (bit < 0)
+		return;
+	netfs_iocount_rreq_drained((void *)ftrace_regs_get_argument(fregs, 0));
+	entry_probe_end(bit);
+}
 
 /*
  * Every wait_var_event() and wake_up_var() in the kernel comes through
@@ -190,18 +268,20 @@ static struct kprobe free_probe = {
  * may come from a hard or soft interrupt, over a task that holds anything,
  * and its current is no waiter: nothing to note there.
  */
-static int var_waitqueue_called(struct kprobe *p, struct pt_regs *regs)
+static void var_waitqueue_called(unsigned long ip, unsigned long parent_ip,
+				 struct ftrace_ops *op,
+				 struct ftrace_regs *fregs)
 {
-	if (!probed_in_task())
-		return 0;
-	netfs_iocount_rreq_waited((void *)regs_get_kernel_argument(regs, 0));
-	return 0;
-}
+	int bit;
 
-static struct kprobe wait_probe = {
-	.symbol_name	= "__var_waitqueue",
-	.pre_handler	= var_waitqueue_called,
-};
+	if (!in_task())
+		return;
+	bit = entry_probe_begin(&wait_probe, ip, parent_ip);
+	if (bit < 0)
+		return;
+	netfs_iocount_rreq_waited((void *)ftrace_regs_get_argument(fregs, 0));
+	entry_probe_end(bit);
+}
 
 /* Keyed by the request only: no task is noted, any context will do. */
 static void rreq_traced(void *data, struct netfs_io_request *rreq,
@@ -278,22 +358,35 @@ static void put_rreq_tp(void)
 static bool attached;	/* under netfs_iocount_switch_lock */
 
 /*
- * A kprobe is registered by name each time: the core sets .addr.  Its
- * misses count from this attach (register_kprobe() zeroes them too).
+ * An entry probe's filter is its one function, set anew by name at each
+ * attach (netfs may have been reloaded since), replacing the last one, and
+ * freed only at module exit, when the ops are never used again: before
+ * 6.15 ("ftrace: Reinitialize hash to EMPTY_HASH after freeing"),
+ * ftrace_free_filter() leaves the ops pointing at the hashes it freed, and
+ * the next ftrace_set_filter() frees them again (on Debian's 6.12, a freed
+ * hash's RCU callback then runs from reused memory).  Its misses count
+ * from this attach.
  */
-static int register_probe(struct kprobe *kp)
+static int register_entry_probe(struct entry_probe *p)
 {
+	char name[KSYM_NAME_LEN];
 	int ret;
 
-	kp->addr = NULL;
-	kp->flags = 0;
-	kp->nmissed = 0;
-	ret = register_kprobe(kp);
-
+	atomic_long_set(&p->missed, 0);
+	strscpy(name, p->symbol, sizeof(name));
+	ret = ftrace_set_filter(&p->ops, name, strlen(name), 1);
+	if (!ret)
+		ret = register_ftrace_function(&p->ops);
 	if (ret)
-		pr_err("track_netfs: cannot probe %s (%d): netfs on this kernel has no such function\n",
-		       kp->symbol_name, ret);
+		pr_err("track_netfs: cannot trace %s (%d): netfs on this kernel has no such function, or it is not traceable\n",
+		       p->symbol, ret);
 	return ret;
+}
+
+/* Once this returns, no callback of @p runs or can start. */
+static void unregister_entry_probe(struct entry_probe *p)
+{
+	unregister_ftrace_function(&p->ops);
 }
 
 static int attach(void)
@@ -307,16 +400,19 @@ static int attach(void)
 		return -EOPNOTSUPP;
 	}
 	check_trace_callback_type_netfs_rreq(rreq_traced);
-	ret = register_probe(&wait_probe);
+	ret = register_entry_probe(&wait_probe);
 	if (ret)
 		goto put_tp;
+	ret = register_entry_probe(&drain_probe);
+	if (ret)
+		goto unregister_wait;
 	ret = tracepoint_probe_register(rreq_tp, rreq_traced, NULL);
 	if (ret) {
 		pr_err("track_netfs: registering on %s failed (%d)\n",
 		       rreq_tp_name, ret);
-		goto unregister_wait;
+		goto unregister_drain;
 	}
-	ret = register_probe(&free_probe);
+	ret = register_entry_probe(&free_probe);
 	if (ret)
 		goto unregister_tp;
 	alloc_probe.kp.addr = NULL;
@@ -333,12 +429,14 @@ static int attach(void)
 	return 0;
 
 unregister_free:
-	unregister_kprobe(&free_probe);
+	unregister_entry_probe(&free_probe);
 unregister_tp:
 	tracepoint_probe_unregister(rreq_tp, rreq_traced, NULL);
 	tracepoint_synchronize_unregister();
+unregister_drain:
+	unregister_entry_probe(&drain_probe);
 unregister_wait:
-	unregister_kprobe(&wait_probe);
+	unregister_entry_probe(&wait_probe);
 put_tp:
 	put_rreq_tp();
 	return -EOPNOTSUPP;
@@ -347,12 +445,21 @@ put_tp:
 static void detach(void)
 {
 	unregister_kretprobe(&alloc_probe);
-	unregister_kprobe(&free_probe);
+	unregister_entry_probe(&free_probe);
 	tracepoint_probe_unregister(rreq_tp, rreq_traced, NULL);
 	tracepoint_synchronize_unregister();
-	unregister_kprobe(&wait_probe);
+	unregister_entry_probe(&drain_probe);
+	unregister_entry_probe(&wait_probe);
 	put_rreq_tp();
 	netfs_iocount_rreq_purge();
+}
+
+/* Module exit, detached for good: the entry probes' filters go, once. */
+static void probes_free(void)
+{
+	ftrace_free_filter(&free_probe.ops);
+	ftrace_free_filter(&drain_probe.ops);
+	ftrace_free_filter(&wait_probe.ops);
 }
 
 /* Why tracking cannot work on this kernel, or NULL if it can. */
@@ -362,21 +469,22 @@ static const char *netfs_tracking_missing(void)
 }
 
 /*
- * What the probes missed since this attach: a hit while another probe ran
- * on the CPU (kp.nmissed), and for the return probe also a call that
- * found no free instance (nmissed).  Plain counters of the kprobe core,
- * read while they may move.
+ * What the probes missed since this attach: for the return probe, a hit
+ * while another kprobe ran on the CPU (kp.nmissed, a plain counter of the
+ * kprobe core, read while it may move) and a call that found no free
+ * instance (nmissed); for the entry probes, what entry_probe_begin() let go.
  */
 static void probes_missed(struct netfs_iocount_netfs_misses *m)
 {
 	m->alloc = READ_ONCE(alloc_probe.kp.nmissed);
 	m->alloc_no_instance = READ_ONCE(alloc_probe.nmissed);
 	m->maxactive = alloc_probe.maxactive;
-	m->freed = READ_ONCE(free_probe.nmissed);
-	m->waited = READ_ONCE(wait_probe.nmissed);
+	m->freed = atomic_long_read(&free_probe.missed);
+	m->drained = atomic_long_read(&drain_probe.missed);
+	m->waited = atomic_long_read(&wait_probe.missed);
 }
 
-#else /* no io_count, RCU-freed requests, kretprobes or tracepoints */
+#else /* no io_count, RCU-freed requests, kretprobes, tracepoints or ftrace; RT */
 
 static bool attached;
 
@@ -393,6 +501,10 @@ static void probes_missed(struct netfs_iocount_netfs_misses *m)
 {
 }
 
+static void probes_free(void)
+{
+}
+
 static const char *netfs_tracking_missing(void)
 {
 #if !defined(NETFS_IOCOUNT_HAVE_NETFS_IO_COUNT)
@@ -401,8 +513,12 @@ static const char *netfs_tracking_missing(void)
 	/* A tree with io_count backported, such as 6.1 with the series. */
 	return "netfs here has io_count but frees requests with no RCU callback to probe";
 #else
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		return "not on PREEMPT_RT: the handlers allocate with preemption off";
 	if (!IS_ENABLED(CONFIG_KRETPROBES))
 		return "this kernel has no kretprobes (CONFIG_KRETPROBES)";
+	if (!IS_ENABLED(CONFIG_DYNAMIC_FTRACE_WITH_ARGS))
+		return "ftrace here passes no arguments (DYNAMIC_FTRACE_WITH_ARGS)";
 	return "this kernel has no tracepoints (CONFIG_TRACEPOINTS)";
 #endif
 }
@@ -595,6 +711,7 @@ void netfs_iocount_netfs_exit(void)
 	mutex_lock(&netfs_iocount_switch_lock);
 	netfs_switch_state = NETFS_SWITCH_GOING;
 	netfs_tracking_switch(false);
+	probes_free();
 	mutex_unlock(&netfs_iocount_switch_lock);
 	if (test_exit_delay_ms) {
 		pr_info("track_netfs closed; module exit held %u ms (test_exit_delay_ms)\n",

@@ -122,16 +122,19 @@ struct netfs_iocount_rreq {
 	pid_t waiter_pid;
 	bool freeing;			/* netfs has begun to free it */
 	bool waited;			/* a task waits on @counter */
+	bool drained;			/* @counter reached 0 since @freeing */
 	bool reported;			/* printed by the watchdog */
 };
 
 unsigned int netfs_iocount_rreq_count(void);
 unsigned long netfs_iocount_rreq_unrecorded(void);
+unsigned long netfs_iocount_rreq_replaced(void);
 void netfs_iocount_rreq_lost(void);
 void netfs_iocount_rreq_alloced(const struct netfs_iocount_rreq *proto);
 void netfs_iocount_rreq_freeing(const void *rreq);
 void netfs_iocount_rreq_freed(const void *rreq);
 void netfs_iocount_rreq_waited(const void *counter);
+void netfs_iocount_rreq_drained(const void *counter);
 unsigned int netfs_iocount_rreq_due(struct netfs_iocount_rreq *out,
 				    unsigned int max, unsigned long any,
 				    unsigned long waited);
@@ -149,6 +152,7 @@ struct netfs_iocount_netfs_misses {
 	unsigned long alloc_no_instance; /* ... found no kretprobe instance */
 	int maxactive;			/* the kretprobe's instances */
 	unsigned long freed;		/* netfs_free_request_rcu() */
+	unsigned long drained;		/* wake_up_var() */
 	unsigned long waited;		/* __var_waitqueue() */
 };
 

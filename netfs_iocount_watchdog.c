@@ -83,6 +83,9 @@ static void rreq_describe(const struct netfs_iocount_rreq *r, char *buf,
 		n += scnprintf(buf + n, len - n,
 			       ", freeing for %us (->free_request or the cache has not returned)",
 			       secs_since(now, r->freeing_at));
+	if (r->drained)
+		n += scnprintf(buf + n, len - n,
+			       ", its inode's count drained (RCU free pending)");
 	if (r->waited)
 		n += scnprintf(buf + n, len - n,
 			       ", waited on for %us by %s:%d",
@@ -97,7 +100,7 @@ static void rreq_print(const struct netfs_iocount_rreq *r, const char *why)
 {
 	unsigned long *entries;
 	unsigned int nr, i;
-	char line[384];
+	char line[448];
 
 	rreq_describe(r, line, sizeof(line), jiffies);
 	pr_warn("%s%s\n", why, line);
@@ -107,18 +110,30 @@ static void rreq_print(const struct netfs_iocount_rreq *r, const char *why)
 }
 
 /*
- * What the probes missed since attached, after a report: a missed
- * allocation leaves a request unnamed, a missed free leaves a record that
- * outlived its request, a missed wait leaves a waiter unnamed.
+ * What the probes missed since attached, after every report and atop the
+ * listing: a missed allocation leaves a request unnamed, a missed free
+ * leaves a record that outlived its request (replaced when its address is
+ * allocated again), a missed drain leaves a finished request looking
+ * stalled, a missed wait leaves a waiter unnamed.
  */
-static void rreq_print_misses(void)
+static void rreq_describe_misses(char *buf, size_t len)
 {
 	struct netfs_iocount_netfs_misses m;
 
 	netfs_iocount_netfs_misses(&m);
-	pr_warn("  track_netfs probes missed: netfs_alloc_request %lu (and %lu for want of its %d instances), netfs_free_request_rcu %lu, __var_waitqueue %lu; %lu allocation(s) not recorded\n",
-		m.alloc, m.alloc_no_instance, m.maxactive, m.freed, m.waited,
-		netfs_iocount_rreq_unrecorded());
+	scnprintf(buf, len,
+		  "track_netfs probes missed: netfs_alloc_request %lu (and %lu for want of its %d instances), netfs_free_request_rcu %lu, wake_up_var %lu, __var_waitqueue %lu; %lu allocation(s) not recorded, %lu record(s) replaced at a reused address",
+		  m.alloc, m.alloc_no_instance, m.maxactive, m.freed,
+		  m.drained, m.waited, netfs_iocount_rreq_unrecorded(),
+		  netfs_iocount_rreq_replaced());
+}
+
+static void rreq_print_misses(void)
+{
+	char line[320];
+
+	rreq_describe_misses(line, sizeof(line));
+	pr_warn("  %s\n", line);
 }
 
 static void watchdog_arm(void)
@@ -215,7 +230,7 @@ static void requests_show_one(struct seq_file *m,
 {
 	unsigned long *entries;
 	unsigned int nr, i;
-	char line[384];
+	char line[448];
 
 	rreq_describe(r, line, sizeof(line), now);
 	seq_printf(m, "    %s\n", line);
@@ -229,6 +244,7 @@ static int requests_show(struct seq_file *m, void *v)
 	struct netfs_iocount_rreq *recs, *prev = NULL;
 	unsigned long now = jiffies;
 	unsigned int n, i;
+	char line[320];
 
 	if (!netfs_iocount_netfs_tracking()) {
 		seq_puts(m, "netfs requests are not tracked: echo 1 > /sys/module/netfs_iocount/parameters/track_netfs\n");
@@ -244,6 +260,8 @@ static int requests_show(struct seq_file *m, void *v)
 	seq_printf(m, "%u outstanding netfs request(s), %lu allocation(s) not recorded\n",
 		   n, netfs_iocount_rreq_unrecorded() +
 		   netfs_iocount_netfs_missed());
+	rreq_describe_misses(line, sizeof(line));
+	seq_printf(m, "%s\n", line);
 	for (i = 0; i < n; prev = &recs[i++]) {
 		if (!prev || prev->sb != recs[i].sb)
 			seq_printf(m, "superblock %s (%s, sb %p)\n", recs[i].s_id,

@@ -50,6 +50,7 @@
 #include <linux/module.h>
 #include <linux/netfs.h>
 #include <linux/pagemap.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
 #include <linux/wait.h>
@@ -701,6 +702,11 @@ static void __exit iocfs_exit(void)
 	unregister_filesystem(&iocfs_type);
 	destroy_workqueue(iocfs_wq);
 	rcu_barrier();	/* inodes are freed after a grace period */
+	/*
+	 * A free_request whose end of the count let the last umount finish
+	 * may still be returning through this module's text.
+	 */
+	synchronize_rcu_tasks();
 	kmem_cache_destroy(iocfs_inode_cache);
 }
 

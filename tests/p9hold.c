@@ -49,6 +49,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/netfs.h>
+#include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
 #include <linux/string.h>
@@ -441,7 +442,10 @@ free_probe:
 
 /*
  * A diverted free holds a module reference: none is left by now, but a
- * requeue may still be returning from its module_put().
+ * requeue may still be returning from its module_put() (the work's own
+ * cancel waits for it), and so may a held free, p9hold_free_request(),
+ * which returns into netfs after its module_put(): RCU Tasks waits until
+ * every task has left this module's text.
  */
 static void __exit p9hold_exit(void)
 {
@@ -452,6 +456,7 @@ static void __exit p9hold_exit(void)
 	unregister_kprobe(&free_probe);
 	for (i = 0; i < P9HOLD_SLOTS; i++)
 		cancel_delayed_work_sync(&slots[i].requeue);
+	synchronize_rcu_tasks();
 }
 
 module_init(p9hold_init);

@@ -66,8 +66,8 @@ cat /sys/kernel/debug/netfs_iocount/requests
 # Unloading while requests are tracked drops their records (kmemleak,
 # below, sees any left) and leaves no probe behind.
 rmmod netfs_iocount
-if grep -E 'netfs_alloc_request|netfs_free_request_rcu|__var_waitqueue' \
-	/sys/kernel/debug/kprobes/list; then
+if [ "$(track_probes_count)" -ne 0 ]; then
+	track_probes
 	fail "a probe of netfs_iocount outlived its module"
 fi
 echo "9p-stall: netfs_iocount unloaded with requests tracked, no probe left"

@@ -38,6 +38,32 @@ report_names() {
 		fail "the report's stack does not go through netfs_readahead"
 }
 
+# track_netfs's probes: a kretprobe on netfs_alloc_request (debugfs
+# kprobes/list: "ADDR  r  netfs_alloc_request+0x0 ...") and ftrace
+# callbacks on netfs_free_request_rcu, wake_up_var and __var_waitqueue
+# (tracefs enabled_functions: "SYMBOL [MODULE] (N) ...").  Nothing else in
+# a test guest traces these.
+TRACK_KPROBES='  r  netfs_alloc_request\+0x'
+TRACK_FTRACE='^(netfs_free_request_rcu|wake_up_var|__var_waitqueue)[ \t]'
+TRACK_PROBES=4
+
+# track_probes: track_netfs's probes as registered now, one per line.
+track_probes() {
+	grep -E "$TRACK_KPROBES" /sys/kernel/debug/kprobes/list || true
+	grep -E "$TRACK_FTRACE" /sys/kernel/tracing/enabled_functions || true
+}
+
+# track_probes_count: how many of track_netfs's probes are registered.
+track_probes_count() { track_probes | grep -c . || true; }
+
+# track_probes_listable: whether both lists exist; else fail().
+track_probes_listable() {
+	[ -r /sys/kernel/debug/kprobes/list ] ||
+		fail "no kprobes/list (kprobes or debugfs missing): nothing to check the probes against"
+	[ -r /sys/kernel/tracing/enabled_functions ] ||
+		fail "no tracing/enabled_functions (dynamic ftrace or tracefs missing): nothing to check the probes against"
+}
+
 # kmemleak_clean PREFIX: on a kernel with kmemleak, a scan whose reports
 # reach the console (and fail the run); kmemleak reports only objects older
 # than 5 seconds.

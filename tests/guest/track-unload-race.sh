@@ -8,25 +8,19 @@
 # no sysfs file): module exit, once it has closed the switch and
 # detached, holds that long with the parameter files still there, and the
 # scenario writes track_netfs then, while rmmod runs.  Afterwards no probe
-# of track_netfs may be left registered (debugfs kprobes/list), and a
-# fresh load switches at run time and unloads clean.
+# of track_netfs may be left registered (kprobes/list, enabled_functions),
+# and a fresh load switches at run time and unloads clean.
 # timeout: 300
 
 . /guest/stall-lib.sh
 
 P=/sys/module/netfs_iocount/parameters
-L=/sys/kernel/debug/kprobes/list
-# track_netfs's probes, as kprobes/list shows them: "ADDR  k  SYMBOL+0x0 ..."
-OURS='  [kr]  (netfs_alloc_request|netfs_free_request_rcu|__var_waitqueue)\+0x'
 HELD='track_netfs closed; module exit held'
 
 fail() {
 	echo "track-unload-race: $*"
 	exit 1
 }
-
-# probes_listed: how many of track_netfs's probes are registered.
-probes_listed() { grep -cE "$OURS" "$L" || true; }
 
 exit_held() { dmesg | grep -q "$HELD"; }
 
@@ -44,18 +38,19 @@ refused() {
 
 # netfs is a module on the stock kernel, built in on the debug one.
 modprobe netfs 2>/dev/null || true
-[ -r "$L" ] || fail "no $L (kprobes or debugfs missing): nothing to check the probes against"
-[ "$(probes_listed)" -eq 0 ] || fail "probes on netfs's functions before loading:
-$(grep -E "$OURS" "$L")"
+track_probes_listable
+[ "$(track_probes_count)" -eq 0 ] || fail "probes on netfs's functions before loading:
+$(track_probes)"
 
 insmod /modules/netfs_iocount.ko track_netfs=1 test_exit_delay_ms=10000 ||
 	fail "insmod with track_netfs=1 test_exit_delay_ms=10000 failed"
 [ "$(cat "$P/track_netfs")" = Y ] || fail "track_netfs=1 at load did not attach"
 [ ! -e "$P/test_exit_delay_ms" ] || fail "the test parameter has a sysfs file"
-n=$(probes_listed)
-[ "$n" -eq 3 ] || fail "kprobes/list shows $n of track_netfs's 3 probes while attached"
-grep -E "$OURS" "$L"
-echo "track-unload-race: loaded with track_netfs=1, its 3 probes registered"
+n=$(track_probes_count)
+[ "$n" -eq $TRACK_PROBES ] || fail "$n of track_netfs's $TRACK_PROBES probes registered while attached:
+$(track_probes)"
+track_probes
+echo "track-unload-race: loaded with track_netfs=1, its $TRACK_PROBES probes registered"
 
 rmmod netfs_iocount &
 rmmod_pid=$!
@@ -74,9 +69,9 @@ wait $rmmod_pid || fail "rmmod failed"
 if grep -q '^netfs_iocount ' /proc/modules; then
 	fail "netfs_iocount is still loaded after rmmod"
 fi
-n=$(probes_listed)
+n=$(track_probes_count)
 if [ "$n" -ne 0 ]; then
-	grep -E "$OURS" "$L"
+	track_probes
 	fail "$n probe(s) of track_netfs left registered after rmmod, their handlers freed"
 fi
 echo "track-unload-race: rmmod done, no probe of track_netfs left"
@@ -85,11 +80,11 @@ echo "track-unload-race: rmmod done, no probe of track_netfs left"
 insmod /modules/netfs_iocount.ko || fail "insmod after the race failed"
 [ "$(cat "$P/track_netfs")" = N ] || fail "track_netfs is on after a plain load"
 echo 1 >"$P/track_netfs" || fail "track_netfs=1 refused after a fresh load"
-[ "$(probes_listed)" -eq 3 ] || fail "track_netfs=1 at run time did not register its 3 probes"
+[ "$(track_probes_count)" -eq $TRACK_PROBES ] || fail "track_netfs=1 at run time did not register its $TRACK_PROBES probes"
 echo 0 >"$P/track_netfs" || fail "track_netfs=0 refused"
-[ "$(probes_listed)" -eq 0 ] || fail "track_netfs=0 left probes registered"
+[ "$(track_probes_count)" -eq 0 ] || fail "track_netfs=0 left probes registered"
 echo 1 >"$P/track_netfs" || fail "track_netfs=1 refused the second time"
 rmmod netfs_iocount || fail "rmmod with tracking on failed"
-[ "$(probes_listed)" -eq 0 ] || fail "rmmod with tracking on left probes registered"
+[ "$(track_probes_count)" -eq 0 ] || fail "rmmod with tracking on left probes registered"
 [ "$(dmesg | grep -c "$HELD")" -eq 1 ] || fail "module exit held without test_exit_delay_ms"
 echo "track-unload-race: a fresh load switched at run time and unloaded with nothing left"
