@@ -4,6 +4,11 @@
 
 INFLIGHT=/sys/module/iocountfs/parameters/inflight
 
+# stalled_at_least_one: iocountfs holds a fid release (stall_ino=).
+stalled_at_least_one() {
+	[ "$(cat /sys/module/iocountfs/parameters/stalled)" -ge 1 ]
+}
+
 iocfs_load() {
 	# netfs is a module on the stock kernel, built in on the debug one.
 	modprobe netfs 2>/dev/null || true

@@ -38,8 +38,6 @@ refuse() {	# refuse PARAM VALUE: the write fails, the value stays
 	[ "$(cat "$P/$1")" = "$before" ] || fail "$1 changed on '$2'"
 }
 
-stalled_at_least_one() { [ "$(cat $Q/stalled)" -ge 1 ]; }
-
 iocfs_load
 
 refuse watchdog_secs 0

@@ -38,6 +38,14 @@ report_names() {
 		fail "the report's stack does not go through netfs_readahead"
 }
 
+# records_left: how many netfs requests track_netfs has a record of, from
+# the first line of debugfs requests.
+records_left() {
+	sed -n '1s/ outstanding netfs request.*//p' /sys/kernel/debug/netfs_iocount/requests
+}
+
+no_record_left() { [ "$(records_left)" = 0 ]; }
+
 # track_netfs's probes: a kretprobe on netfs_alloc_request (debugfs
 # kprobes/list: "ADDR  r  netfs_alloc_request+0x0 ...") and ftrace
 # callbacks on netfs_free_request_rcu, wake_up_var and __var_waitqueue

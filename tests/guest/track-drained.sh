@@ -26,14 +26,11 @@ fail() {
 	exit 1
 }
 
-stalled_at_least_one() { [ "$(cat $Q/stalled)" -ge 1 ]; }
 waited_on() { grep -q 'waited on for' $D/requests; }
 drained_listed() { grep -q "its inode's count drained (RCU free pending)" $D/requests; }
 reports() { dmesg | grep -c 'stalled netfs request R=' || true; }
 hold_began() { dmesg | grep -q 'rcuhold: holding up RCU grace periods'; }
 hold_ended() { dmesg | grep -q 'rcuhold: hold ended'; }
-records_left() { sed -n '1s/ outstanding netfs request.*//p' $D/requests; }
-no_record_left() { [ "$(records_left)" = 0 ]; }
 
 iocfs_load
 insmod /modules/rcuhold.ko || fail "insmod rcuhold failed"

@@ -27,11 +27,6 @@ fail() {
 	exit 1
 }
 
-# records_left: how many netfs requests the library has a record of.
-records_left() { sed -n '1s/ outstanding netfs request.*//p' $D/requests; }
-
-no_record_left() { [ "$(records_left)" = 0 ]; }
-
 iocfs_load
 echo 1 >$P/track_netfs || fail "track_netfs=1 refused"
 insmod /modules/probebusy.ko || fail "insmod probebusy failed"
