@@ -27,9 +27,20 @@ p9race_load() {
 
 # p9race_fscache_start: the cache up, bound and active before any mount.
 p9race_fscache_start() {
-	local dir tag i=0
+	local dir tag m i
 	dir=$(awk '$1 == "dir" { print $2 }' /data/cachefilesd.conf)
 	tag=$(awk '$1 == "tag" { print $2 }' /data/cachefilesd.conf)
+	# Modules on a stock kernel, built in on the debug ones.
+	for m in virtio_pci virtio_blk crc32c_generic ext4 cachefiles; do
+		modprobe "$m" || true
+	done
+	i=0
+	until [ -b /dev/vda ]; do
+		i=$((i + 1))
+		[ $i -le 100 ] || { echo "9p-race: no cache disk (/dev/vda):" /sys/block/*; exit 1; }
+		usleep 100000
+	done
+	i=0
 	mkdir -p "$dir" /etc
 	mount -t ext4 /dev/vda "$dir"
 	cp /data/cachefilesd.conf /etc/cachefilesd.conf

@@ -1,0 +1,131 @@
+# SPDX-License-Identifier: GPL-2.0
+# Guest scenario: netfs_iocount_hotfix closes the umount race of real 9p
+# (cache=fscache) on a 6.1 kernel that has no count of its own, and the
+# race is back once it is disabled.  See 9p-race-lib.sh for the race.
+#  1. Bad input is refused and changes nothing; then the hotfix loads
+#     before p9hold, whose diverting probe on netfs's free must run first.
+#  2. With it, P9_CYCLES umounts right after readers whose frees p9hold
+#     postpones: no eviction returns before its inode's free, some wait,
+#     and no fid is left unclunked at the client's teardown.
+#  3. Disabled while an eviction waits for a held free: the umount keeps
+#     waiting, the patch stays in transition and rmmod is refused until
+#     the free is released; then the patch goes and the module unloads.
+#  4. Without it: the same held free no longer holds the umount up, which
+#     tears the client down under it ("Found fid N not clunked").  The
+#     free stays held: released, it would use the freed fid.
+# timeout: 600
+
+. /guest/9p-race-lib.sh
+
+L=/sys/kernel/livepatch/netfs_iocount_hotfix
+D=/sys/kernel/debug/netfs_iocount_hotfix
+
+fail() {
+	echo "9p-hotfix: $*"
+	exit 1
+}
+
+# hotfix_stat NAME: a line of the hotfix's debugfs file.
+hotfix_stat() {
+	awk -v n="$1" '$1 == n { print $2 }' $D
+}
+
+# held_umount: mount, read a file whose free p9hold holds, umount in the
+# background; sets upid.  The free is held once the read has returned.
+held_umount() {
+	local i=0
+	mount -t 9p -o trans=virtio,version=9p2000.L,cache=fscache p9share /mnt
+	cat /mnt/r0.dat >/dev/null
+	until [ "$(cat $H/held)" -ge 1 ]; do
+		i=$((i + 1))
+		[ $i -le 100 ] || fail "no free of the read's requests was held"
+		usleep 100000
+	done
+	umount /mnt &
+	upid=$!
+	echo "9p-hotfix: umount pid $upid, $(cat $H/held) free(s) held"
+}
+
+# gone PATH SECONDS: wait until PATH no longer exists.
+gone() {
+	local i=0
+	while [ -e "$1" ]; do
+		i=$((i + 1))
+		[ $i -le $(($2 * 10)) ] || return 1
+		usleep 100000
+	done
+}
+
+unclunked() {
+	dmesg | grep -c 'Found fid [0-9]* not clunked' || true
+}
+
+modprobe 9p
+modprobe 9pnet_virtio
+insmod /modules/netfs_iocount.ko
+
+# 1. Refusals, then the load order.
+for bad in maxactive=0 maxactive=5000 maxactive=x; do
+	if insmod /modules/netfs_iocount_hotfix.ko "$bad" 2>/dev/null; then
+		fail "$bad was accepted"
+	fi
+	[ ! -e $L ] || fail "$bad left a livepatch behind"
+done
+dmesg | grep -q 'maxactive=5000 is invalid' || fail "no message named the invalid maxactive"
+insmod /modules/netfs_iocount_hotfix.ko
+[ "$(cat $L/enabled)" = 1 ] || fail "the patch is not enabled"
+# Until the transition ends, a task may still run the unpatched function.
+i=0
+until [ "$(cat $L/transition)" = 0 ]; do
+	i=$((i + 1))
+	[ $i -le 600 ] || fail "the patching transition never ended"
+	usleep 100000
+done
+p9race_load
+echo "9p-hotfix: loaded, maxactive $(hotfix_stat maxactive)"
+
+# 2. The race, closed.
+i=0
+while [ $i -lt "$cycles" ]; do
+	p9race_cycle fscache
+	i=$((i + 1))
+done
+p9race_counts
+cat $D
+[ "$(cat $H/evict_early)" -eq 0 ] ||
+	fail "an eviction returned before its inode's free: the window is open"
+[ "$(cat $H/evict_waits)" -ge 1 ] ||
+	fail "no eviction waited for a postponed free: the race was not exercised"
+[ "$(hotfix_stat evictions_waited)" -ge 1 ] || fail "the hotfix counts no eviction that waited"
+[ "$(hotfix_stat counted)" -ge 1 ] || fail "the hotfix counted no request"
+[ "$(hotfix_stat missed_free)" -eq 0 ] || fail "frees went unseen by the hotfix"
+[ "$(unclunked)" -eq 0 ] || fail "umount found fids not clunked with the hotfix on"
+echo "9p-hotfix: with the hotfix, $(cat $H/evict_waits) evictions waited, none returned early"
+
+# 3. Disabled while an eviction waits.
+echo 0 >$H/delay_ms
+echo 1 >$H/hold
+held_umount
+usleep 1000000
+kill -0 "$upid" 2>/dev/null || fail "umount did not wait for the held free"
+echo 0 >$L/enabled
+[ "$(cat $L/transition)" = 1 ] || fail "the patch left while an eviction slept in it"
+if rmmod netfs_iocount_hotfix 2>/dev/null; then
+	fail "rmmod went through with the patch still on"
+fi
+kill -0 "$upid" 2>/dev/null || fail "disabling cut the waiting eviction short"
+echo 1 >$H/release
+wait "$upid" || fail "umount failed"
+gone $L 60 || fail "the patch never left after the eviction's wait ended"
+rmmod netfs_iocount_hotfix || fail "rmmod refused once the patch was gone"
+[ "$(unclunked)" -eq 0 ] || fail "umount found fids not clunked before the hotfix was gone"
+echo "9p-hotfix: disabled under a waiting eviction: it finished, then the patch left and the module unloaded"
+
+# 4. The race, back.
+held_umount
+wait "$upid" || fail "umount failed"
+[ "$(cat $H/held)" -ge 1 ] || fail "the held free was let go"
+[ "$(unclunked)" -ge 1 ] ||
+	fail "without the hotfix, umount still waited for the held free"
+echo "9p-hotfix: without the hotfix, umount tore the client down under a held free: $(dmesg | grep -m 1 'not clunked')"
+echo "9p-hotfix: the race is closed with the hotfix and back without it"
