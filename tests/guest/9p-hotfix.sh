@@ -4,13 +4,15 @@
 # race is back once it is disabled.  See 9p-race-lib.sh for the race.
 #  1. Bad input is refused and changes nothing; then the hotfix loads
 #     before p9hold, whose diverting probe on netfs's free must run first.
-#  2. With it, P9_CYCLES umounts right after readers whose frees p9hold
+#  2. With it, an umount waits for a free held inside ->free_request()
+#     (v9fs_free_request()), and ends once the free is released.
+#  3. P9_CYCLES umounts right after readers whose frees p9hold
 #     postpones: no eviction returns before its inode's free, some wait,
 #     and no fid is left unclunked at the client's teardown.
-#  3. Disabled while an eviction waits for a held free: the umount keeps
+#  4. Disabled while an eviction waits for a held free: the umount keeps
 #     waiting, the patch stays in transition and rmmod is refused until
 #     the free is released; then the patch goes and the module unloads.
-#  4. Without it: the same held free no longer holds the umount up, which
+#  5. Without it: the same held free no longer holds the umount up, which
 #     tears the client down under it ("Found fid N not clunked").  The
 #     free stays held: released, it would use the freed fid.
 # timeout: 600
@@ -84,7 +86,20 @@ done
 p9race_load
 echo "9p-hotfix: loaded, maxactive $(hotfix_stat maxactive)"
 
-# 2. The race, closed.
+# 2. A free held in ->free_request() holds the umount up.  Should it not,
+# the free stays held: released, it would use the freed fid.
+echo 0 >$H/delay_ms
+echo 1 >$H/hold
+held_umount
+usleep 1000000
+kill -0 "$upid" 2>/dev/null || fail "umount did not wait for the held free"
+echo 1 >$H/release
+wait "$upid" || fail "umount failed"
+echo 0 >$H/hold
+echo "$delay" >$H/delay_ms
+echo "9p-hotfix: umount waited for a free held in v9fs_free_request(), and ended once it was released"
+
+# 3. The race, closed.
 i=0
 while [ $i -lt "$cycles" ]; do
 	p9race_cycle fscache
@@ -102,7 +117,7 @@ cat $D
 [ "$(unclunked)" -eq 0 ] || fail "umount found fids not clunked with the hotfix on"
 echo "9p-hotfix: with the hotfix, $(cat $H/evict_waits) evictions waited, none returned early"
 
-# 3. Disabled while an eviction waits.
+# 4. Disabled while an eviction waits.
 echo 0 >$H/delay_ms
 echo 1 >$H/hold
 held_umount
@@ -121,7 +136,7 @@ rmmod netfs_iocount_hotfix || fail "rmmod refused once the patch was gone"
 [ "$(unclunked)" -eq 0 ] || fail "umount found fids not clunked before the hotfix was gone"
 echo "9p-hotfix: disabled under a waiting eviction: it finished, then the patch left and the module unloaded"
 
-# 4. The race, back.
+# 5. The race, back.
 held_umount
 wait "$upid" || fail "umount failed"
 [ "$(cat $H/held)" -ge 1 ] || fail "the held free was let go"
