@@ -161,12 +161,13 @@ static const void *hotfix_ops[2];
  * reference to netfs_read_folio() also keeps netfs loaded while its
  * functions are probed.
  */
-static bool hotfix_covers(const struct inode *inode)
+static bool hotfix_covers(const struct inode *inode,
+			  const struct address_space *mapping)
 {
 	const char *name = inode->i_sb->s_type->name;
 
-	return inode->i_mapping->a_ops->read_folio == netfs_read_folio &&
-	       (!strcmp(name, "9p") || !strcmp(name, "afs"));
+	return (!strcmp(name, "9p") || !strcmp(name, "afs")) &&
+	       mapping->a_ops->read_folio == netfs_read_folio;
 }
 
 static void hotfix_remember_ops(const void *ops)
@@ -234,7 +235,7 @@ static int hotfix_alloc_returned(struct kretprobe_instance *ri,
 {
 	struct netfs_io_request *rreq = (void *)regs_return_value(regs);
 
-	if (!IS_ERR_OR_NULL(rreq) && hotfix_covers(rreq->inode))
+	if (!IS_ERR_OR_NULL(rreq) && hotfix_covers(rreq->inode, rreq->mapping))
 		hotfix_count(rreq, get_kretprobe_retaddr(ri));
 	return 0;
 }
@@ -308,13 +309,14 @@ static void hotfix_record_wait(s64 ns)
 		;
 }
 
-/* Wait for @inode's counted requests, then drop its counter. */
-static void hotfix_wait_for_requests(struct inode *inode)
+/* Wait for the counted requests of @mapping's inode, then drop its counter. */
+static void hotfix_wait_for_requests(struct address_space *mapping)
 {
+	struct inode *inode = mapping->host;
 	struct netfs_iocount *ic;
 	u64 start;
 
-	if (!inode || !hotfix_covers(inode))
+	if (!inode || !hotfix_covers(inode, mapping))
 		return;
 	ic = klp_shadow_get(inode, HOTFIX_SHADOW_COUNT);
 	if (!ic)
@@ -337,7 +339,7 @@ static void hotfix_wait_for_requests(struct inode *inode)
  */
 static void hotfix_truncate_inode_pages_final(struct address_space *mapping)
 {
-	hotfix_wait_for_requests(mapping->host);
+	hotfix_wait_for_requests(mapping);
 
 	mapping_set_exiting(mapping);
 	if (!mapping_empty(mapping)) {

@@ -19,8 +19,11 @@ livepatched && fail "the kernel was livepatched before the test"
 if insmod /modules/netfs_iocount_hotfix.ko 2>/dev/null; then
 	fail "the hotfix loaded"
 fi
-line=$(dmesg | grep 'netfs_iocount_hotfix: ') ||
-	fail "the refusal said nothing"
+# The module's own lines: not the loader's taint notices, and once each
+# (busybox's insmod tries two system calls).
+line=$(dmesg | grep 'netfs_iocount_hotfix: ' | grep -v 'taint' |
+	sed 's/^\[[^]]*\] //' | sort -u)
+[ -n "$line" ] || fail "the refusal said nothing"
 echo "hotfix-refused: $line"
 [ "$(echo "$line" | wc -l)" -eq 1 ] || fail "the refusal took more than one line"
 echo "$line" | grep -q 'io_count.*nothing to fix' ||
