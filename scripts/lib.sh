@@ -380,3 +380,65 @@ build_clean() {
 		return 1
 	fi
 }
+
+# ---- 9p guests: QEMU's own 9p server as the peer (make check, make run) ----
+
+# p9_share NAME: a fresh directory for QEMU's 9p server; prints the path.
+p9_share() {
+	rm -rf "$BUILD/p9/$1"
+	mkdir -p "$BUILD/p9/$1"
+	printf '%s\n' "$BUILD/p9/$1"
+}
+
+# qemu_9p KERNEL NAME DIR SCENARIO [GUEST-RUN OPTIONS] [-- QEMU ARGS]: a
+# KERNEL guest with DIR exported by QEMU's own 9p server under the tag
+# p9share.
+qemu_9p() {
+	local kernel=$1 name=$2 dir=$3 scenario=$4 opts=() qemu=()
+	shift 4
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	[ $# -eq 0 ] || qemu=("${@:2}")
+	"$TOP/scripts/guest-run" -k "$kernel" -n "$name" \
+		-x "$(guest_program p9io)" "${opts[@]}" \
+		-s "$TOP/tests/guest/$scenario.sh" -- \
+		-virtfs "local,path=$dir,mount_tag=p9share,security_model=none,id=p9share" \
+		"${qemu[@]}"
+}
+
+# p9_race KERNEL SCENARIO CACHES [GUEST-RUN OPTIONS]: the umount race on
+# real 9p (tests/guest/SCENARIO.sh) in each cache mode of CACHES (comma
+# separated), its window widened by p9hold, with the host's r0..r3.dat to
+# read.  cache=fscache gets a disk for the cache and Debian's cachefilesd.
+# The modules are those built for KERNEL, or P9_MODULES; the run's name
+# SCENARIO-KERNEL, or P9_NAME.
+p9_race() {
+	local kernel=$1 scenario=$2 caches=$3 name=${P9_NAME:-$2-$1} dir f qemu=()
+	local cachefilesd mods=${P9_MODULES:-$BUILD/$1}
+	shift 3
+	dir=$(p9_share "$name")
+	for f in 0 1 2 3; do
+		head -c 262144 /dev/zero >"$dir/r$f.dat"
+	done
+	case ",$caches," in
+	*,fscache,*)
+		mkfs.ext4 -q -F "$dir.cache.img" 64M || return 1
+		cachefilesd=$(debian_program cachefilesd /sbin/cachefilesd) || return 1
+		set -- "$@" -x "$cachefilesd" -d "${cachefilesd%/sbin/*}/etc/cachefilesd.conf"
+		qemu=(-- -drive "file=$dir.cache.img,if=virtio,format=raw")
+		;;
+	esac
+	qemu_9p "$kernel" "$name" "$dir" "$scenario" -m "$mods" \
+		-a "P9_CACHES=$caches P9_DELAY_MS=$P9_DELAY_MS" "$@" "${qemu[@]}"
+}
+
+# How long p9hold postpones each free of a 9p request in the race runs:
+# long enough that an umount right after the readers still finds them
+# pending in every cache mode, on a loaded machine too (at 100 ms, half
+# of cache=loose's cycles had none left by the time of the eviction).
+P9_DELAY_MS=250
+
+# The stock kernels' modules that 9p over fscache needs in the guest.
+P9_FSCACHE_MODULES=(-i netfs -i 9p -i 9pnet_virtio -i virtio_pci -i virtio_blk -i crc32c_generic -i ext4 -i cachefiles)
