@@ -2,7 +2,10 @@
 # Wrapper Makefile of netfs-iocount; Kbuild lists the objects.
 #
 #   make            build the modules against KDIR (W=1) into build/module
-#   make run        the demo on Debian's newest stock kernel (6.12) under QEMU
+#   make help       this list
+#   make deps       install every Debian package the project needs
+#   make run        the demos under QEMU: the hotfix on Debian 12's stock 6.1,
+#                   then the counter and a named stalled request on 6.12
 #   make check      every test on every kernel of the matrix; ends with
 #                   "N passed, N failed"; KERNELS="7.3 6.12" (or KERNEL=7.3)
 #                   only those rows; LIST=1 lists every check's id;
@@ -33,6 +36,12 @@ modules:
 	@cat build/module/warnings
 	@ls build/module/*.ko
 
+help:
+	@sed -n '4,/^$$/s/^# \{0,1\}//p' Makefile
+
+deps:
+	scripts/deps
+
 run:
 	scripts/run-demo
 
@@ -57,4 +66,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all modules run check bench kernel patches install uninstall clean
+.PHONY: all modules help deps run check bench kernel patches install uninstall clean

@@ -15,6 +15,15 @@ JOBS=${JOBS:-$(nproc)}
 msg() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { msg "error: $*"; exit 1; }
 
+# Every script answers -h and --help with its usage, the comment at its
+# top, and does nothing else.  Sourced, this sees the script's arguments.
+case ${1:-} in
+-h|--help)
+	sed -n '3,/^[^#]/s/^# \{0,1\}//p' "$0"
+	exit 0
+	;;
+esac
+
 # need CMD PACKAGE: fail with a one-line hint when a tool is missing.
 need() {
 	command -v "$1" >/dev/null 2>&1 ||
