@@ -46,9 +46,14 @@
  *    when it fires inside another probe's handler.  A missed allocation
  *    leaves a request uncounted (unprotected, as before the module).  A
  *    missed free leaves a count that never drains: each miss is counted
- *    and reported, and the request's mark is reclaimed when its address is
- *    allocated again (a later allocation at the same address proves the
- *    old request gone), so a wait it holds up ends then and says why.
+ *    and reported, an eviction asleep while frees went unseen is named
+ *    with them (the library's hung report of the same wait cannot tell
+ *    why it waits), and the request's mark is reclaimed when its address
+ *    is allocated again (a later allocation at the same address proves
+ *    the old request gone), so a wait it holds up ends then.
+ *  - Requests allocated before the module loaded carry no mark: their
+ *    frees are counted as unprotected and lower nothing, so loading under
+ *    I/O never makes a count go below zero.
  *  - Another probe on netfs_free_request() that moves the instruction
  *    pointer (tests/p9hold.c) must be registered after this module's, so
  *    that it runs first and this one sees only the real free.
@@ -90,12 +95,16 @@ static int __init netfs_iocount_hotfix_init(void)
 
 #include <linux/debugfs.h>
 #include <linux/fs.h>
+#include <linux/jiffies.h>
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/ktime.h>
+#include <linux/list.h>
 #include <linux/livepatch.h>
 #include <linux/netfs.h>
 #include <linux/pagemap.h>
 #include <linux/seq_file.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
 
@@ -152,9 +161,6 @@ static struct hotfix_stats {
 	atomic64_t wait_ns_max;		/* the longest of them */
 } hotfix_stats;
 
-/* A 9p or afs request's operations, to tell their frees from others'. */
-static const void *hotfix_ops[2];
-
 /*
  * The counted inodes: netfs's (every 6.1 request is allocated through
  * these address space operations) of 9p, and of afs (module kafs).  The
@@ -170,26 +176,61 @@ static bool hotfix_covers(const struct inode *inode,
 	       mapping->a_ops->read_folio == netfs_read_folio;
 }
 
-static void hotfix_remember_ops(const void *ops)
+/*
+ * Request operations told apart so far, each with bit 0 set if they are
+ * 9p's or afs's: frees are told apart by them, as an uncounted request's
+ * inode may be gone by its free.
+ */
+static unsigned long hotfix_ops_seen[4];
+
+static void hotfix_remember_ops(const void *ops, bool covered)
 {
+	unsigned long entry = (unsigned long)ops | covered;
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(hotfix_ops); i++) {
-		const void *seen = READ_ONCE(hotfix_ops[i]);
+	for (i = 0; i < ARRAY_SIZE(hotfix_ops_seen); i++) {
+		unsigned long seen = READ_ONCE(hotfix_ops_seen[i]);
 
-		if (seen == ops || (!seen && !cmpxchg(&hotfix_ops[i], NULL, ops)))
+		/* Counted proves covered, whatever the symbol said. */
+		if ((seen & ~1UL) == (unsigned long)ops) {
+			if (covered && seen != entry)
+				cmpxchg(&hotfix_ops_seen[i], seen, entry);
+			return;
+		}
+		if (!seen && !cmpxchg(&hotfix_ops_seen[i], 0, entry))
 			return;
 	}
 }
 
+/*
+ * Whether @ops belong to the 9p or kafs module, by the symbol at their
+ * address ("v9fs_req_ops+0x0/0x48 [9p]"): for requests allocated before
+ * the module loaded, when none of theirs was seen counted.
+ */
+static bool hotfix_ops_of_covered_module(const void *ops)
+{
+	char sym[KSYM_SYMBOL_LEN];
+	const char *mod;
+
+	sprint_symbol(sym, (unsigned long)ops);
+	mod = strrchr(sym, '[');
+	return mod && (!strcmp(mod, "[9p]") || !strcmp(mod, "[kafs]"));
+}
+
 static bool hotfix_ops_covered(const void *ops)
 {
+	bool covered;
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(hotfix_ops); i++)
-		if (READ_ONCE(hotfix_ops[i]) == ops)
-			return true;
-	return false;
+	for (i = 0; i < ARRAY_SIZE(hotfix_ops_seen); i++) {
+		unsigned long seen = READ_ONCE(hotfix_ops_seen[i]);
+
+		if ((seen & ~1UL) == (unsigned long)ops)
+			return seen & 1;
+	}
+	covered = hotfix_ops_of_covered_module(ops);
+	hotfix_remember_ops(ops, covered);
+	return covered;
 }
 
 static int hotfix_mark_new(void *obj, void *shadow_data, void *ctor_data)
@@ -209,7 +250,7 @@ static void hotfix_count(struct netfs_io_request *rreq, unsigned long caller)
 	struct hotfix_mark *mark;
 	bool fresh = false;
 
-	hotfix_remember_ops(rreq->netfs_ops);
+	hotfix_remember_ops(rreq->netfs_ops, true);
 	ic = klp_shadow_get_or_alloc(rreq->inode, HOTFIX_SHADOW_COUNT,
 				     sizeof(*ic), GFP_ATOMIC, NULL, NULL);
 	if (!ic)
@@ -309,23 +350,49 @@ static void hotfix_record_wait(s64 ns)
 		;
 }
 
+/*
+ * An eviction asleep in the patched function, for the miss report: the
+ * inode stays valid while it sleeps, as its eviction is what waits.
+ */
+struct hotfix_waiter {
+	struct list_head node;
+	const struct inode *inode;
+	struct netfs_iocount *ic;
+	unsigned long since;	/* jiffies */
+	bool told;		/* named in a miss report */
+};
+
+static LIST_HEAD(hotfix_waiters);
+static DEFINE_SPINLOCK(hotfix_waiters_lock);
+
+static void hotfix_sleep(struct inode *inode, struct netfs_iocount *ic)
+{
+	struct hotfix_waiter w = { .inode = inode, .ic = ic, .since = jiffies };
+	u64 start = ktime_get_ns();
+
+	spin_lock(&hotfix_waiters_lock);
+	list_add_tail(&w.node, &hotfix_waiters);
+	spin_unlock(&hotfix_waiters_lock);
+	netfs_iocount_wait_inode(ic, inode);
+	spin_lock(&hotfix_waiters_lock);
+	list_del(&w.node);
+	spin_unlock(&hotfix_waiters_lock);
+	hotfix_record_wait(ktime_get_ns() - start);
+}
+
 /* Wait for the counted requests of @mapping's inode, then drop its counter. */
 static void hotfix_wait_for_requests(struct address_space *mapping)
 {
 	struct inode *inode = mapping->host;
 	struct netfs_iocount *ic;
-	u64 start;
 
 	if (!inode || !hotfix_covers(inode, mapping))
 		return;
 	ic = klp_shadow_get(inode, HOTFIX_SHADOW_COUNT);
 	if (!ic)
 		return;
-	if (netfs_iocount_read(ic)) {
-		start = ktime_get_ns();
-		netfs_iocount_wait_inode(ic, inode);
-		hotfix_record_wait(ktime_get_ns() - start);
-	}
+	if (netfs_iocount_read(ic))
+		hotfix_sleep(inode, ic);
 	/* An inode being evicted starts no request: nothing can raise it. */
 	klp_shadow_free(inode, HOTFIX_SHADOW_COUNT, NULL);
 }
@@ -355,6 +422,28 @@ static unsigned long hotfix_missed_seen;
 static void hotfix_miss_check(struct work_struct *work);
 static DECLARE_DELAYED_WORK(hotfix_miss_work, hotfix_miss_check);
 
+/*
+ * Name, once each, the evictions asleep for a poll period or longer while
+ * frees went unseen: one of those may be what they wait for, which the
+ * library's hung report of the same wait cannot know.
+ */
+static void hotfix_tell_waiters(unsigned long frees)
+{
+	struct hotfix_waiter *w;
+
+	spin_lock(&hotfix_waiters_lock);
+	list_for_each_entry(w, &hotfix_waiters, node) {
+		if (w->told || time_before(jiffies, w->since + HOTFIX_MISS_POLL))
+			continue;
+		w->told = true;
+		pr_warn("eviction of %s inode %lu has waited %lu s for %d request(s) with %lu free(s) unseen: it may be waiting for one of those\n",
+			w->inode->i_sb->s_id, w->inode->i_ino,
+			(jiffies - w->since) / HZ,
+			netfs_iocount_read(w->ic), frees);
+	}
+	spin_unlock(&hotfix_waiters_lock);
+}
+
 static void hotfix_miss_check(struct work_struct *work)
 {
 	unsigned long frees = hotfix_missed(&hotfix_free_probe);
@@ -364,6 +453,8 @@ static void hotfix_miss_check(struct work_struct *work)
 			frees - hotfix_missed_seen, maxactive);
 		hotfix_missed_seen = frees;
 	}
+	if (frees)
+		hotfix_tell_waiters(frees);
 	schedule_delayed_work(&hotfix_miss_work, HOTFIX_MISS_POLL);
 }
 

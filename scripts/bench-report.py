@@ -10,8 +10,10 @@ difference inside the spread is not read as a cost.  Fails when a figure is
 missing, so that `make check` can rely on it.
 
 usage: bench-report.py OUT.json --lane KEY LABEL LOG [--lane ...]
-                       [--macro KEY]
+                       [--macro KEY] [--hotfix KEY]
   --macro KEY: the lane whose log must also have iocountfs read throughput
+  --hotfix KEY: the lane whose log must also have 9p reads without and
+                with netfs_iocount_hotfix
 """
 
 import argparse
@@ -80,6 +82,43 @@ def parse(log):
             macro.setdefault(int(m.group(1)), {})[m.group(2)] = {
                 "bytes": nbytes, "us": us, "mb_per_s": nbytes / max(us, 1)}
     return config, rounds, latency, macro
+
+
+def parse_hotfix(log):
+    """9p reads without and with the hotfix: {rep: {mode: {kind: figures}}}."""
+    reps = {}
+    for line in open(log, errors="replace"):
+        m = re.search(r"BENCH_HOTFIX (\d+) hotfix=(on|off) (stream|small) bytes=(\d+) us=(\d+)", line)
+        if m:
+            reps.setdefault(int(m.group(1)), {}).setdefault(m.group(2), {})[m.group(3)] = {
+                "bytes": int(m.group(4)), "us": int(m.group(5))}
+        m = re.search(r"BENCH_HOTFIX (\d+) hotfix=on requests=(\d+)", line)
+        if m:
+            reps.setdefault(int(m.group(1)), {}).setdefault("on", {})["requests"] = int(m.group(2))
+    return reps
+
+
+def missing_hotfix(reps):
+    if not reps:
+        return ["BENCH_HOTFIX"]
+    want = [("off", "stream"), ("off", "small"), ("on", "stream"),
+            ("on", "small"), ("on", "requests")]
+    return [f"hotfix {r} {mode} {kind}" for r in reps for mode, kind in want
+            if kind not in reps[r].get(mode, {})]
+
+
+def summarise_hotfix(reps):
+    """Time with over time without, same repetition; and the time added per
+    request the hotfix counted."""
+    out = {"repetitions": {str(r): v for r, v in reps.items()}}
+    for kind in ("stream", "small"):
+        out[f"{kind}_time_on_off"] = spread(
+            [v["on"][kind]["us"] / max(v["off"][kind]["us"], 1) for v in reps.values()])
+    out["added_us_per_request"] = spread(
+        [(sum(v["on"][k]["us"] for k in ("stream", "small")) -
+          sum(v["off"][k]["us"] for k in ("stream", "small"))) /
+         max(v["on"]["requests"], 1) for v in reps.values()])
+    return out
 
 
 def missing_figures(config, rounds, latency, macro, want_macro):
@@ -171,6 +210,18 @@ def print_tables(lanes):
             f"{'{median_ns} ({min_ns}-{max_ns})'.format(**lanes[k]['wake_latency'][m]):>24}"
             for k in keys))
     for k in keys:
+        h = lanes[k].get("hotfix_9p")
+        if not h:
+            continue
+        r0 = next(iter(h["repetitions"].values()))
+        a = h["added_us_per_request"]
+        print(f"\n{k}: 9p (cache=loose) read time with netfs_iocount_hotfix / without, "
+              f"same repetition, median (min-max) over {len(h['repetitions'])}:")
+        print(f"  {r0['off']['stream']['bytes']} bytes streamed:    {cell(h['stream_time_on_off'])}")
+        print(f"  {r0['off']['small']['bytes']} bytes, 4 KiB opens: {cell(h['small_time_on_off'])}")
+        print(f"  time added per counted request ({r0['on']['requests']} counted): "
+              f"{a['median']:.1f} us ({a['min']:.1f}-{a['max']:.1f})")
+    for k in keys:
         macro = lanes[k].get("iocountfs_read")
         if not macro:
             continue
@@ -190,6 +241,7 @@ def main():
     ap.add_argument("--lane", nargs=3, action="append", required=True,
                     metavar=("KEY", "LABEL", "LOG"))
     ap.add_argument("--macro", action="append", default=[])
+    ap.add_argument("--hotfix", action="append", default=[])
     args = ap.parse_args()
 
     lanes = {}
@@ -197,9 +249,14 @@ def main():
         config, rounds, latency, macro = parse(log)
         missing = missing_figures(config, rounds, latency, macro,
                                   key in args.macro)
+        hotfix = parse_hotfix(log) if key in args.hotfix else None
+        if hotfix is not None:
+            missing += missing_hotfix(hotfix)
         if missing:
             sys.exit(f"bench-report: missing from {log}: {', '.join(missing)}")
         lanes[key] = summarise(label, config, rounds, latency, macro)
+        if hotfix:
+            lanes[key]["hotfix_9p"] = summarise_hotfix(hotfix)
     with open(args.out, "w") as f:
         json.dump({"note": "ratios within one lane and round only; "
                    "QEMU TCG emulates atomics", "lanes": lanes}, f, indent=2)

@@ -13,6 +13,10 @@
  *   p9io write FILE SIZE SEED    write SIZE bytes of SEED's pattern, in
  *                                chunks of varying size
  *   p9io verify FILE SIZE SEED   FILE must be exactly that pattern
+ *   p9io reread FILE N 0         open, read whole, drop its page cache
+ *                                (so the next read asks the filesystem
+ *                                again) and close FILE, N times; prints
+ *                                "bytes=B us=T" (the benchmark's reads)
  *
  * A record is RECORD_SIZE bytes; records never straddle a page.  Exit status
  * 0 when the check holds, 1 with a message naming the first bad byte.
@@ -210,12 +214,38 @@ static int verify_pattern(const char *file, unsigned long size,
 	return 0;
 }
 
+static int reread(const char *file, unsigned long passes)
+{
+	static char buf[CHUNK_MAX];
+	unsigned long bytes = 0, i;
+	double start = now();
+
+	for (i = 0; i < passes; i++) {
+		ssize_t got;
+		int fd, err;
+
+		fd = open(file, O_RDONLY);
+		if (fd < 0)
+			fail("open: %s", strerror(errno));
+		while ((got = read(fd, buf, sizeof(buf))) > 0)
+			bytes += got;
+		if (got < 0)
+			fail("read: %s", strerror(errno));
+		err = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		if (err)
+			fail("posix_fadvise: %s", strerror(err));
+		close(fd);
+	}
+	printf("bytes=%lu us=%.0f\n", bytes, (now() - start) * 1e6);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long a, b;
 
 	if (argc != 5) {
-		fprintf(stderr, "usage: p9io produce|consume|write|verify FILE N ARG\n");
+		fprintf(stderr, "usage: p9io produce|consume|write|verify|reread FILE N ARG\n");
 		return 2;
 	}
 	prog_file = argv[2];
@@ -229,6 +259,8 @@ int main(int argc, char **argv)
 		return write_pattern(argv[2], a, b);
 	if (!strcmp(argv[1], "verify"))
 		return verify_pattern(argv[2], a, b);
+	if (!strcmp(argv[1], "reread"))
+		return reread(argv[2], a);
 	fprintf(stderr, "p9io: unknown mode %s\n", argv[1]);
 	return 2;
 }

@@ -2,17 +2,19 @@
 # Guest scenario: netfs_iocount_hotfix closes the umount race of real 9p
 # (cache=fscache) on a 6.1 kernel that has no count of its own, and the
 # race is back once it is disabled.  See 9p-race-lib.sh for the race.
-#  1. Bad input is refused and changes nothing; then the hotfix loads
-#     before p9hold, whose diverting probe on netfs's free must run first.
-#  2. With it, an umount waits for a free held inside ->free_request()
+#  1. Bad input is refused and changes nothing.
+#  2. Loaded while frees of earlier requests are pending: they are counted
+#     unprotected and lower no count.  p9hold is then loaded again, after
+#     the hotfix: its diverting probe on netfs's free must run first.
+#  3. With it, an umount waits for a free held inside ->free_request()
 #     (v9fs_free_request()), and ends once the free is released.
-#  3. P9_CYCLES umounts right after readers whose frees p9hold
+#  4. P9_CYCLES umounts right after readers whose frees p9hold
 #     postpones: no eviction returns before its inode's free, some wait,
 #     and no fid is left unclunked at the client's teardown.
-#  4. Disabled while an eviction waits for a held free: the umount keeps
+#  5. Disabled while an eviction waits for a held free: the umount keeps
 #     waiting, the patch stays in transition and rmmod is refused until
 #     the free is released; then the patch goes and the module unloads.
-#  5. Without it: the same held free no longer holds the umount up, which
+#  6. Without it: the same held free no longer holds the umount up, which
 #     tears the client down under it ("Found fid N not clunked").  The
 #     free stays held: released, it would use the freed fid.
 # timeout: 600
@@ -20,6 +22,8 @@
 . /guest/9p-race-lib.sh
 
 L=/sys/kernel/livepatch/netfs_iocount_hotfix
+# Long enough for a free postponed before the load to run after it.
+LATE_MS=5000
 D=/sys/kernel/debug/netfs_iocount_hotfix
 
 fail() {
@@ -66,7 +70,7 @@ modprobe 9p
 modprobe 9pnet_virtio
 insmod /modules/netfs_iocount.ko
 
-# 1. Refusals, then the load order.
+# 1. Refusals.
 for bad in maxactive=0 maxactive=5000 maxactive=x; do
 	if insmod /modules/netfs_iocount_hotfix.ko "$bad" 2>/dev/null; then
 		fail "$bad was accepted"
@@ -74,6 +78,16 @@ for bad in maxactive=0 maxactive=5000 maxactive=x; do
 	[ ! -e $L ] || fail "$bad left a livepatch behind"
 done
 dmesg | grep -q 'maxactive=5000 is invalid' || fail "no message named the invalid maxactive"
+
+# 2. Loaded under I/O: frees of requests from before the load, postponed
+# across it, are unprotected and lower nothing.  p9hold is loaded again
+# after the hotfix: its diverting probe on netfs's free must run first.
+p9race_load
+echo $LATE_MS >$H/delay_ms
+mount -t 9p -o trans=virtio,version=9p2000.L,cache=fscache p9share /mnt
+cat /mnt/r0.dat /mnt/r1.dat >/dev/null
+before=$(cat $H/delayed)
+[ "$before" -ge 1 ] || fail "no free was postponed across the load"
 insmod /modules/netfs_iocount_hotfix.ko
 [ "$(cat $L/enabled)" = 1 ] || fail "the patch is not enabled"
 # Until the transition ends, a task may still run the unpatched function.
@@ -83,10 +97,18 @@ until [ "$(cat $L/transition)" = 0 ]; do
 	[ $i -le 600 ] || fail "the patching transition never ended"
 	usleep 100000
 done
-p9race_load
+usleep $((LATE_MS * 1000 + 1000000))
+[ "$(hotfix_stat unprotected)" -ge 1 ] ||
+	fail "no free of a request from before the load was counted unprotected (did the load take over $LATE_MS ms?)"
+umount /mnt
+! dmesg | grep -q 'netfs_iocount.*underflow' || fail "a count went below zero"
+echo "9p-hotfix: loaded under I/O: $before free(s) postponed across the load, $(hotfix_stat unprotected) unprotected, no underflow"
+rmmod p9hold
+insmod /modules/p9hold.ko
+echo "$delay" >$H/delay_ms
 echo "9p-hotfix: loaded, maxactive $(hotfix_stat maxactive)"
 
-# 2. A free held in ->free_request() holds the umount up.  Should it not,
+# 3. A free held in ->free_request() holds the umount up.  Should it not,
 # the free stays held: released, it would use the freed fid.
 echo 0 >$H/delay_ms
 echo 1 >$H/hold
@@ -99,7 +121,7 @@ echo 0 >$H/hold
 echo "$delay" >$H/delay_ms
 echo "9p-hotfix: umount waited for a free held in v9fs_free_request(), and ended once it was released"
 
-# 3. The race, closed.
+# 4. The race, closed.
 i=0
 while [ $i -lt "$cycles" ]; do
 	p9race_cycle fscache
@@ -117,7 +139,7 @@ cat $D
 [ "$(unclunked)" -eq 0 ] || fail "umount found fids not clunked with the hotfix on"
 echo "9p-hotfix: with the hotfix, $(cat $H/evict_waits) evictions waited, none returned early"
 
-# 4. Disabled while an eviction waits.
+# 5. Disabled while an eviction waits.
 echo 0 >$H/delay_ms
 echo 1 >$H/hold
 held_umount
@@ -136,7 +158,7 @@ rmmod netfs_iocount_hotfix || fail "rmmod refused once the patch was gone"
 [ "$(unclunked)" -eq 0 ] || fail "umount found fids not clunked before the hotfix was gone"
 echo "9p-hotfix: disabled under a waiting eviction: it finished, then the patch left and the module unloaded"
 
-# 5. The race, back.
+# 6. The race, back.
 held_umount
 wait "$upid" || fail "umount failed"
 [ "$(cat $H/held)" -ge 1 ] || fail "the held free was let go"

@@ -3,13 +3,18 @@
 # macro_mb= is not 0, iocountfs read throughput with the count on and off,
 # macro_reps= times each, alternating.  Parameters for the module come from
 # bench_args= on the kernel command line (commas for spaces); macro_mb=
-# sets the size read for the throughput figure.
+# sets the size read for the throughput figure.  Then, when hotfix_reps=
+# is not 0, real 9p (cache=loose, the host's big.dat and small.dat)
+# without and with netfs_iocount_hotfix, alternating: big.dat read
+# hotfix_passes= times, small.dat opened, read and closed hotfix_opens=
+# times, each read from the server again (its page cache dropped).
 # timeout: 1800
 
 cmdline() { tr ' ' '\n' </proc/cmdline | sed -n "s/^$1=//p"; }
 args=$(cmdline bench_args | tr , ' ')
 mb=$(cmdline macro_mb)
 reps=$(cmdline macro_reps)
+hotfix_reps=$(cmdline hotfix_reps)
 . /guest/iocountfs-lib.sh
 iocfs_load
 # shellcheck disable=SC2086
@@ -31,3 +36,72 @@ while [ "$rep" -lt "${reps:-1}" ]; do
 	rep=$((rep + 1))
 done
 iocfs_unload
+
+[ "${hotfix_reps:-0}" -ne 0 ] || exit 0
+
+L=/sys/kernel/livepatch/netfs_iocount_hotfix
+
+# hotfix_on, hotfix_off: the patch in place (its transition over), then
+# gone and the module unloaded.
+hotfix_on() {
+	local i=0
+	insmod /modules/netfs_iocount_hotfix.ko
+	until [ "$(cat $L/transition)" = 0 ]; do
+		i=$((i + 1))
+		[ $i -le 600 ] || { echo "bench: the hotfix's transition never ended"; exit 1; }
+		usleep 100000
+	done
+}
+
+hotfix_off() {
+	local i=0
+	echo 0 >$L/enabled
+	while [ -e $L ]; do
+		i=$((i + 1))
+		[ $i -le 600 ] || { echo "bench: the hotfix never left"; exit 1; }
+		usleep 100000
+	done
+	rmmod netfs_iocount_hotfix
+}
+
+counted() {
+	awk '$1 == "counted" { print $2 }' /sys/kernel/debug/netfs_iocount_hotfix
+}
+
+passes=$(cmdline hotfix_passes)
+opens=$(cmdline hotfix_opens)
+modprobe virtio_pci
+modprobe 9pnet_virtio
+modprobe 9p
+i=0
+until cat /sys/bus/virtio/drivers/9pnet_virtio/virtio*/mount_tag 2>/dev/null | grep -q p9share; do
+	i=$((i + 1))
+	[ $i -le 100 ] || { echo "bench: no 9p channel p9share"; exit 1; }
+	usleep 100000
+done
+insmod /modules/netfs_iocount.ko
+mount -t 9p -o trans=virtio,version=9p2000.L,cache=loose p9share /mnt
+# The first reads look the files up: not part of any repetition.
+p9io reread /mnt/big.dat 1 0 >/dev/null
+p9io reread /mnt/small.dat 1 0 >/dev/null
+rep=0
+while [ "$rep" -lt "$hotfix_reps" ]; do
+	for mode in off on; do
+		n=-
+		if [ $mode = on ]; then
+			hotfix_on
+		fi
+		big=$(p9io reread /mnt/big.dat "$passes" 0)
+		small=$(p9io reread /mnt/small.dat "$opens" 0)
+		if [ $mode = on ]; then
+			n=$(counted)
+			hotfix_off
+		fi
+		echo "BENCH_HOTFIX $rep hotfix=$mode stream $big"
+		echo "BENCH_HOTFIX $rep hotfix=$mode small $small"
+		echo "BENCH_HOTFIX $rep hotfix=$mode requests=$n"
+	done
+	rep=$((rep + 1))
+done
+umount /mnt
+rmmod netfs_iocount
