@@ -53,11 +53,11 @@
  * underflow, never leaves a phantom count behind, and never lets a waiter
  * see zero while its request is outstanding.  The cost against
  * atomic_dec_return() is a load before the locked cmpxchg (and a retry
- * when another CPU changed the count in between); see the README's Cost
- * section.  What no counter can detect is a spurious end while another
- * request is outstanding: it takes that request's count, and a waiter may
- * return while that request still runs.  refcount_t has the same blind
- * spot.
+ * when another CPU changed the count in between); see
+ * Documentation/cost.rst.  What no counter can detect is a spurious end
+ * while another request is outstanding: it takes that request's count, and
+ * a waiter may return while that request still runs.  refcount_t has the
+ * same blind spot.
  *
  * Waiting.  A wait is one sleep in the state the caller asked for, woken
  * only by the end that drains the count (or a timeout or signal the caller

@@ -13,13 +13,15 @@
 #     and no fid is left unclunked at the client's teardown.
 #  5. Disabled while an eviction waits for a held free: the umount keeps
 #     waiting, the patch stays in transition and rmmod is refused until
-#     the free is released; then the patch goes and the module unloads.
+#     the free is released; then the patch goes and the module unloads,
+#     leaving no leak (kmemleak, where the kernel has it).
 #  6. Without it: the same held free no longer holds the umount up, which
 #     tears the client down under it ("Found fid N not clunked").  The
 #     free stays held: released, it would use the freed fid.
 # timeout: 600
 
 . /guest/9p-race-lib.sh
+. /guest/stall-lib.sh
 
 L=/sys/kernel/livepatch/netfs_iocount_hotfix
 # Long enough for a free postponed before the load to run after it.
@@ -156,6 +158,8 @@ wait "$upid" || fail "umount failed"
 gone $L 60 || fail "the patch never left after the eviction's wait ended"
 rmmod netfs_iocount_hotfix || fail "rmmod refused once the patch was gone"
 [ "$(unclunked)" -eq 0 ] || fail "umount found fids not clunked before the hotfix was gone"
+# Its shadow variables and counters gone with it (debug kernels).
+kmemleak_clean 9p-hotfix
 echo "9p-hotfix: disabled under a waiting eviction: it finished, then the patch left and the module unloaded"
 
 # 6. The race, back.
