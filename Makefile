@@ -21,6 +21,7 @@
 #   make install    install the modules for KDIR's kernel (extra/, depmod)
 #   make uninstall  remove them again
 #   make clean      remove build/
+#   make clean-cache  remove the cache of kernels and packages (says its size)
 #
 # KDIR defaults to the running kernel's build directory if it exists, else
 # the installed Debian linux-headers-6.1.0-*-amd64.
@@ -66,4 +67,7 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all modules help deps run check bench kernel patches install uninstall clean
+clean-cache:
+	scripts/clean-cache
+
+.PHONY: all modules help deps run check bench kernel patches install uninstall clean clean-cache

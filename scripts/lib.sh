@@ -422,7 +422,7 @@ qemu_9p() {
 # separated), its window widened by p9hold, with the host's r0..r3.dat to
 # read.  cache=fscache gets a disk for the cache and Debian's cachefilesd.
 # The modules are those built for KERNEL, or P9_MODULES; the run's name
-# SCENARIO-KERNEL, or P9_NAME.
+# SCENARIO-KERNEL, or P9_NAME; P9_ARGS adds to the guest's command line.
 p9_race() {
 	local kernel=$1 scenario=$2 caches=$3 name=${P9_NAME:-$2-$1} dir f qemu=()
 	local cachefilesd mods=${P9_MODULES:-$BUILD/$1}
@@ -440,7 +440,7 @@ p9_race() {
 		;;
 	esac
 	qemu_9p "$kernel" "$name" "$dir" "$scenario" -m "$mods" \
-		-a "P9_CACHES=$caches P9_DELAY_MS=$P9_DELAY_MS" "$@" "${qemu[@]}"
+		-a "P9_CACHES=$caches P9_DELAY_MS=$P9_DELAY_MS${P9_ARGS:+ $P9_ARGS}" "$@" "${qemu[@]}"
 }
 
 # How long p9hold postpones each free of a 9p request in the race runs:
