@@ -33,8 +33,8 @@ logged() {
 	done
 }
 
-modprobe 9p
-modprobe 9pnet_virtio
+modprobe 9p 2>/dev/null || true	# built in on the debug kernels
+modprobe 9pnet_virtio 2>/dev/null || true
 insmod /modules/netfs_iocount.ko hung_warn_secs=5
 insmod /modules/netfs_iocount_hotfix.ko maxactive=16
 p9race_load
