@@ -145,6 +145,8 @@ echo "9p-hotfix: with the hotfix, $(cat $H/evict_waits) evictions waited, none r
 # runs here, so only the dynamic root, whose directories are not netfs's:
 # their evictions pass the patched function without waiting.
 if [ "${P9_AFS:-0}" = 1 ]; then
+	modprobe fcrypt
+	modprobe pcbc
 	modprobe kafs || fail "no kafs module"
 	mkdir -p /afs
 	mount -t afs none /afs -o dyn || fail "afs's dynamic root did not mount"
