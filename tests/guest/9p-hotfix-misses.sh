@@ -10,8 +10,9 @@
 # timeout: 300
 
 . /guest/9p-race-lib.sh
+. /guest/stall-lib.sh
+. /guest/hotfix-lib.sh
 
-D=/sys/kernel/debug/netfs_iocount_hotfix
 HOLD=20
 
 fail() {
@@ -19,24 +20,10 @@ fail() {
 	exit 1
 }
 
-hotfix_stat() {
-	awk -v n="$1" '$1 == n { print $2 }' $D
-}
-
-# logged PATTERN SECONDS: wait until the kernel log has PATTERN.
-logged() {
-	local i=0
-	until dmesg | grep -q "$1"; do
-		i=$((i + 1))
-		[ $i -le $(($2 * 10)) ] || return 1
-		usleep 100000
-	done
-}
-
 modprobe 9p 2>/dev/null || true	# built in on the debug kernels
 modprobe 9pnet_virtio 2>/dev/null || true
 insmod /modules/netfs_iocount.ko hung_warn_secs=5
-insmod /modules/netfs_iocount_hotfix.ko maxactive=16
+hotfix_load maxactive=16
 p9race_load
 echo 0 >$H/delay_ms
 echo 1 >$H/hold
@@ -64,14 +51,14 @@ rm /mnt/r0.dat /mnt/r1.dat /mnt/r2.dat /mnt/r3.dat &
 usleep 500000
 echo 1 >$H/release
 echo 0 >$H/hold
-logged 'netfs_iocount_hotfix: .* free(s) of netfs requests went unseen' 30 ||
-	fail "the unseen frees were never reported"
-logged 'netfs_iocount_hotfix: eviction of .* free(s) unseen: it may be waiting for one of those' 30 ||
-	fail "no waiting eviction was named with the unseen frees"
-logged 'netfs_iocount: task .* has waited .* outstanding I/O request(s) on inode' 30 ||
-	fail "the library's hung report did not name the waiting inode"
+until_true 30 "the unseen frees were never reported" \
+	in_log 'netfs_iocount_hotfix: .* free(s) of netfs requests went unseen'
+until_true 30 "no waiting eviction was named with the unseen frees" \
+	in_log 'netfs_iocount_hotfix: eviction of .* free(s) unseen: it may be waiting for one of those'
+until_true 30 "the library's hung report did not name the waiting inode" \
+	in_log 'netfs_iocount: task .* has waited .* outstanding I/O request(s) on inode'
 dmesg | grep 'netfs_iocount' | grep -E 'unseen|has waited' | sed 's/^\[[^]]*\] //' | sort -u |
 	sed 's/^/9p-hotfix-misses: /'
 [ "$(hotfix_stat missed_free)" -ge "$missed" ] || fail "the miss count went down"
-cat $D
+cat $HOTFIX_D
 echo "9p-hotfix-misses: $missed free(s) unseen with maxactive 16: counted, reported, and the waiting eviction named"

@@ -22,24 +22,20 @@
 
 . /guest/9p-race-lib.sh
 . /guest/stall-lib.sh
+. /guest/hotfix-lib.sh
 
-L=/sys/kernel/livepatch/netfs_iocount_hotfix
 # Long enough for a free postponed before the load to run after it.
 LATE_MS=5000
-D=/sys/kernel/debug/netfs_iocount_hotfix
 
 fail() {
 	echo "9p-hotfix: $*"
 	exit 1
 }
 
-# hotfix_stat NAME: a line of the hotfix's debugfs file.
-hotfix_stat() {
-	awk -v n="$1" '$1 == n { print $2 }' $D
-}
-
 # held_umount: mount, read a file whose free p9hold holds, umount in the
 # background; sets upid.  The free is held once the read has returned.
+# A read whose request netfs freed in the reading task holds nothing: it
+# is read again, its page cache dropped, every 2 s for 10 s.
 held_umount() {
 	local i=0
 	mount -t 9p -o trans=virtio,version=9p2000.L,cache=fscache p9share /mnt
@@ -47,21 +43,15 @@ held_umount() {
 	until [ "$(cat $H/held)" -ge 1 ]; do
 		i=$((i + 1))
 		[ $i -le 100 ] || fail "no free of the read's requests was held"
+		if [ $((i % 20)) -eq 0 ]; then
+			echo 1 >/proc/sys/vm/drop_caches
+			cat /mnt/r0.dat >/dev/null
+		fi
 		usleep 100000
 	done
 	umount /mnt &
 	upid=$!
 	echo "9p-hotfix: umount pid $upid, $(cat $H/held) free(s) held"
-}
-
-# gone PATH SECONDS: wait until PATH no longer exists.
-gone() {
-	local i=0
-	while [ -e "$1" ]; do
-		i=$((i + 1))
-		[ $i -le $(($2 * 10)) ] || return 1
-		usleep 100000
-	done
 }
 
 unclunked() {
@@ -77,7 +67,7 @@ for bad in maxactive=0 maxactive=5000 maxactive=x; do
 	if insmod /modules/netfs_iocount_hotfix.ko "$bad" 2>/dev/null; then
 		fail "$bad was accepted"
 	fi
-	[ ! -e $L ] || fail "$bad left a livepatch behind"
+	[ ! -e $HOTFIX_L ] || fail "$bad left a livepatch behind"
 done
 dmesg | grep -q 'maxactive=5000 is invalid' || fail "no message named the invalid maxactive"
 
@@ -90,15 +80,7 @@ mount -t 9p -o trans=virtio,version=9p2000.L,cache=fscache p9share /mnt
 cat /mnt/r0.dat /mnt/r1.dat >/dev/null
 before=$(cat $H/delayed)
 [ "$before" -ge 1 ] || fail "no free was postponed across the load"
-insmod /modules/netfs_iocount_hotfix.ko
-[ "$(cat $L/enabled)" = 1 ] || fail "the patch is not enabled"
-# Until the transition ends, a task may still run the unpatched function.
-i=0
-until [ "$(cat $L/transition)" = 0 ]; do
-	i=$((i + 1))
-	[ $i -le 600 ] || fail "the patching transition never ended"
-	usleep 100000
-done
+hotfix_load
 usleep $((LATE_MS * 1000 + 1000000))
 [ "$(hotfix_stat unprotected)" -ge 1 ] ||
 	fail "no free of a request from before the load was counted unprotected (did the load take over $LATE_MS ms?)"
@@ -130,7 +112,7 @@ while [ $i -lt "$cycles" ]; do
 	i=$((i + 1))
 done
 p9race_counts
-cat $D
+cat $HOTFIX_D
 [ "$(cat $H/evict_early)" -eq 0 ] ||
 	fail "an eviction returned before its inode's free: the window is open"
 [ "$(cat $H/evict_waits)" -ge 1 ] ||
@@ -161,15 +143,15 @@ echo 1 >$H/hold
 held_umount
 usleep 1000000
 kill -0 "$upid" 2>/dev/null || fail "umount did not wait for the held free"
-echo 0 >$L/enabled
-[ "$(cat $L/transition)" = 1 ] || fail "the patch left while an eviction slept in it"
+echo 0 >$HOTFIX_L/enabled
+[ "$(cat $HOTFIX_L/transition)" = 1 ] || fail "the patch left while an eviction slept in it"
 if rmmod netfs_iocount_hotfix 2>/dev/null; then
 	fail "rmmod went through with the patch still on"
 fi
 kill -0 "$upid" 2>/dev/null || fail "disabling cut the waiting eviction short"
 echo 1 >$H/release
 wait "$upid" || fail "umount failed"
-gone $L 60 || fail "the patch never left after the eviction's wait ended"
+until_true 60 "the patch never left after the eviction's wait ended" hotfix_gone
 rmmod netfs_iocount_hotfix || fail "rmmod refused once the patch was gone"
 [ "$(unclunked)" -eq 0 ] || fail "umount found fids not clunked before the hotfix was gone"
 # Its shadow variables and counters gone with it (debug kernels).

@@ -39,46 +39,23 @@ iocfs_unload
 
 [ "${hotfix_reps:-0}" -ne 0 ] || exit 0
 
-L=/sys/kernel/livepatch/netfs_iocount_hotfix
-
-# hotfix_on, hotfix_off: the patch in place (its transition over), then
-# gone and the module unloaded.
-hotfix_on() {
-	local i=0
-	insmod /modules/netfs_iocount_hotfix.ko
-	until [ "$(cat $L/transition)" = 0 ]; do
-		i=$((i + 1))
-		[ $i -le 600 ] || { echo "bench: the hotfix's transition never ended"; exit 1; }
-		usleep 100000
-	done
+fail() {
+	echo "bench: $*"
+	exit 1
 }
 
-hotfix_off() {
-	local i=0
-	echo 0 >$L/enabled
-	while [ -e $L ]; do
-		i=$((i + 1))
-		[ $i -le 600 ] || { echo "bench: the hotfix never left"; exit 1; }
-		usleep 100000
-	done
-	rmmod netfs_iocount_hotfix
-}
-
-counted() {
-	awk '$1 == "counted" { print $2 }' /sys/kernel/debug/netfs_iocount_hotfix
-}
+. /guest/stall-lib.sh
+. /guest/hotfix-lib.sh
 
 passes=$(cmdline hotfix_passes)
 opens=$(cmdline hotfix_opens)
 modprobe virtio_pci
 modprobe 9pnet_virtio
 modprobe 9p
-i=0
-until cat /sys/bus/virtio/drivers/9pnet_virtio/virtio*/mount_tag 2>/dev/null | grep -q p9share; do
-	i=$((i + 1))
-	[ $i -le 100 ] || { echo "bench: no 9p channel p9share"; exit 1; }
-	usleep 100000
-done
+p9_channel() {
+	cat /sys/bus/virtio/drivers/9pnet_virtio/virtio*/mount_tag 2>/dev/null | grep -q p9share
+}
+until_true 10 "no 9p channel p9share" p9_channel
 insmod /modules/netfs_iocount.ko
 mount -t 9p -o trans=virtio,version=9p2000.L,cache=loose p9share /mnt
 # The first reads look the files up: not part of any repetition.
@@ -89,13 +66,13 @@ while [ "$rep" -lt "$hotfix_reps" ]; do
 	for mode in off on; do
 		n=-
 		if [ $mode = on ]; then
-			hotfix_on
+			hotfix_load
 		fi
 		big=$(p9io reread /mnt/big.dat "$passes" 0)
 		small=$(p9io reread /mnt/small.dat "$opens" 0)
 		if [ $mode = on ]; then
-			n=$(counted)
-			hotfix_off
+			n=$(hotfix_stat counted)
+			hotfix_unload
 		fi
 		echo "BENCH_HOTFIX $rep hotfix=$mode stream $big"
 		echo "BENCH_HOTFIX $rep hotfix=$mode small $small"
