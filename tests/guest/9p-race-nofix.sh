@@ -10,7 +10,7 @@
 # (scripts/check, p9_race_report); this scenario fails only when every
 # cycle went by without one.
 # kasan-panic: BUG: KASAN: (slab-)?use-after-free in (v9fs_|p9_|netfs_free_request)
-# timeout: 900
+# timeout: 300
 
 . /guest/9p-race-lib.sh
 
