@@ -20,6 +20,9 @@
 #                   KSRC=/path/to/linux another tree
 #   make install    install the modules for KDIR's kernel (extra/, depmod)
 #   make uninstall  remove them again
+#   make dkms-install  register the modules with DKMS (rebuilt for every new
+#                   kernel) and install them for KDIR's kernel
+#   make dkms-uninstall  remove them from DKMS, for every kernel
 #   make clean      remove build/
 #   make clean-cache  remove the cache of kernels and packages (says its size)
 #
@@ -64,10 +67,17 @@ install:
 uninstall:
 	scripts/install uninstall "$(KDIR)"
 
+dkms-install:
+	scripts/dkms install "$(KDIR)"
+
+dkms-uninstall:
+	scripts/dkms uninstall "$(KDIR)"
+
 clean:
 	rm -rf build
 
 clean-cache:
 	scripts/clean-cache
 
-.PHONY: all modules help deps run check bench kernel patches install uninstall clean clean-cache
+.PHONY: all modules help deps run check bench kernel patches install uninstall \
+	dkms-install dkms-uninstall clean clean-cache

@@ -30,6 +30,17 @@ need() {
 		die "'$1' is missing; install it with: scripts/deps (Debian package $2)"
 }
 
+# kernel_release KDIR: the release (uname -r) of a kernel build directory.
+kernel_release() {
+	sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
+		"$1/include/generated/utsrelease.h"
+}
+
+# dkms_version: the version dkms.conf gives the package.
+dkms_version() {
+	sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$TOP/dkms.conf"
+}
+
 # hash_of FILE|STRING...: a short, stable key for a set of inputs.
 hash_of() {
 	local arg
