@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Glue between netfs_iocount and 9p/afs/cifs-style filesystems, one way per
- * kernel generation.
+ * Glue between netfs_iocount and filesystems built on netfs requests the
+ * way 9p is (afs, cifs and ceph share the shape): a per-inode count of
+ * the requests whose free path still uses the inode or the per-mount
+ * client, and the wait in ->evict_inode.  It is the calls a filesystem's
+ * own code makes; nothing here knows 9p's structures.  What patches the
+ * running kernel's 9p and afs, with no change to their code, is the hotfix
+ * (netfs_iocount_hotfix.c), a module of its own because it is a livepatch:
+ * loading the glue must never patch the kernel.
  *
  * Before 6.10 netfs keeps no count: a filesystem embeds a struct
  * netfs_iocount in its inode, calls netfs_iocount_request_begin() at the
@@ -10,12 +16,12 @@
  * ->evict_inode in place of clear_inode().
  *
  * From 6.10 netfs counts an inode's requests itself (io_count) and the
- * filesystem counts nothing: it calls netfs_iocount_inode_evict() where it
- * called netfs_wait_for_outstanding_io() and clear_inode() in
- * ->evict_inode, and netfs_iocount_inode_wait_killable() (or _timeout())
- * where a syscall waited with netfs_wait_for_outstanding_io().  The waits
- * sleep on netfs's own counter, are woken by netfs, never change it, and
- * name the inode when they hang; track_netfs=1 names the requests.
+ * filesystem counts nothing: it calls netfs_iocount_evict_inode() with
+ * netfs's counter, netfs_inode_iocount(netfs_inode(inode)), where it called
+ * netfs_wait_for_outstanding_io() and clear_inode().  The wait sleeps on
+ * netfs's own counter, is woken by netfs, never changes it, and names the
+ * inode when it hangs; track_netfs=1 names the requests.  The begin and
+ * end calls are declared only where they apply.
  *
  * tests/iocountfs.c is a complete example of both.
  */
@@ -85,79 +91,13 @@ void netfs_iocount_request_end(struct netfs_io_request *rreq,
 }
 EXPORT_SYMBOL_GPL(netfs_iocount_request_end);
 
-#else /* netfs counts requests itself: io_count */
-
-static_assert(sizeof_field(struct netfs_inode, io_count) ==
-	      sizeof(struct netfs_iocount));
-
-/* netfs's count of @inode's requests, as the library's counter. */
-static struct netfs_iocount *netfs_iocount_of(struct inode *inode)
-{
-	return netfs_inode_iocount(netfs_inode(inode));
-}
-
-/**
- * netfs_iocount_inode_evict - wait for netfs's requests on an inode, then
- * clear it
- * @inode: a netfs inode being evicted
- *
- * netfs_iocount_evict_inode() on netfs's own io_count (6.10+): call it from
- * ->evict_inode in place of netfs_wait_for_outstanding_io() and
- * clear_inode(), after the page cache has been truncated.  The wait is
- * upstream's, plus the library's hung report naming the inode and, with
- * track_netfs=1, the requests it waits for.
- *
- * Context: process context, from ->evict_inode; may sleep.
- */
-void netfs_iocount_inode_evict(struct inode *inode)
-{
-	netfs_iocount_evict_inode(inode, netfs_iocount_of(inode));
-}
-EXPORT_SYMBOL_GPL(netfs_iocount_inode_evict);
-
-/**
- * netfs_iocount_inode_wait_killable - wait for netfs's requests on an
- * inode, or a fatal signal
- * @inode: a netfs inode
- *
- * For the syscalls that wait for an inode's I/O with
- * netfs_wait_for_outstanding_io() (cifs's unlink, rename, setattr,
- * fallocate, copy_file_range, ...): a request that never ends then no
- * longer makes them unkillable.
- *
- * Context: process context; may sleep.
- * Return: 0 once no request is outstanding, or -ERESTARTSYS on a fatal
- * signal.
- */
-int netfs_iocount_inode_wait_killable(struct inode *inode)
-{
-	return netfs_iocount_wait_inode_killable(netfs_iocount_of(inode), inode);
-}
-EXPORT_SYMBOL_GPL(netfs_iocount_inode_wait_killable);
-
-/**
- * netfs_iocount_inode_wait_timeout - wait for netfs's requests on an inode,
- * for a bounded time
- * @inode: a netfs inode
- * @timeout: the longest time to sleep, in jiffies
- *
- * Context: process context; may sleep.
- * Return: 0 if the timeout elapsed with requests still outstanding,
- * otherwise the jiffies left, at least 1.
- */
-long netfs_iocount_inode_wait_timeout(struct inode *inode, long timeout)
-{
-	return netfs_iocount_wait_inode_timeout(netfs_iocount_of(inode), inode,
-						timeout);
-}
-EXPORT_SYMBOL_GPL(netfs_iocount_inode_wait_timeout);
-
 #endif
 
 /**
  * netfs_iocount_evict_inode - wait for outstanding I/O, then clear the inode
  * @inode: the inode being evicted
- * @ic: the counter embedded in @inode's filesystem-private part
+ * @ic: the counter embedded in @inode's filesystem-private part, or
+ *	from 6.10, netfs's own: netfs_inode_iocount(netfs_inode(@inode))
  *
  * Call it from ->evict_inode in place of clear_inode(), in every branch,
  * after the page cache has been truncated and any cache cookie
@@ -168,6 +108,11 @@ EXPORT_SYMBOL_GPL(netfs_iocount_inode_wait_timeout);
  *	truncate_inode_pages_final(&inode->i_data);
  *	...
  *	netfs_iocount_evict_inode(inode, &v9inode->iocount);
+ *
+ * and from 6.10, where netfs_wait_for_outstanding_io() stood::
+ *
+ *	netfs_iocount_evict_inode(inode,
+ *				  netfs_inode_iocount(&v9inode->netfs));
  *
  * A wait asleep longer than hung_warn_secs is reported with the
  * superblock's s_id and the inode number, and goes on in the same sleep.

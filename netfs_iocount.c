@@ -320,47 +320,6 @@ long netfs_iocount_wait_timeout(struct netfs_iocount *ic, long timeout)
 }
 EXPORT_SYMBOL_GPL(netfs_iocount_wait_timeout);
 
-/**
- * netfs_iocount_wait_inode_killable - netfs_iocount_wait_killable() for an
- * inode's counter
- * @ic: the counter
- * @inode: the inode @ic counts the requests of, named in hung reports
- *
- * For a syscall that must wait for an inode's I/O (truncate, unlink,
- * fallocate, ...): a count that never drains then leaves a task that a
- * fatal signal ends, and a hung report names the inode.
- *
- * Context: process context; may sleep.
- * Return: 0 once the count is zero, or -ERESTARTSYS on a fatal signal.
- */
-int netfs_iocount_wait_inode_killable(struct netfs_iocount *ic,
-				      const struct inode *inode)
-{
-	long ret = netfs_iocount_sleep(ic, inode, TASK_KILLABLE,
-				       MAX_SCHEDULE_TIMEOUT);
-
-	return ret < 0 ? ret : 0;
-}
-EXPORT_SYMBOL_GPL(netfs_iocount_wait_inode_killable);
-
-/**
- * netfs_iocount_wait_inode_timeout - netfs_iocount_wait_timeout() for an
- * inode's counter
- * @ic: the counter
- * @inode: the inode @ic counts the requests of, named in hung reports
- * @timeout: the longest time to sleep, in jiffies
- *
- * Context: process context; may sleep.
- * Return: 0 if the timeout elapsed with requests still outstanding,
- * otherwise the jiffies left, at least 1.
- */
-long netfs_iocount_wait_inode_timeout(struct netfs_iocount *ic,
-				      const struct inode *inode, long timeout)
-{
-	return netfs_iocount_sleep(ic, inode, TASK_UNINTERRUPTIBLE, timeout);
-}
-EXPORT_SYMBOL_GPL(netfs_iocount_wait_inode_timeout);
-
 static int __init netfs_iocount_module_init(void)
 {
 	int ret;

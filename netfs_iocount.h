@@ -41,6 +41,7 @@ struct netfs_iocount {
 
 static_assert(sizeof(struct netfs_iocount) == sizeof(atomic_t));
 
+#ifdef NETFS_IOCOUNT_HAVE_NETFS_IO_COUNT
 /**
  * netfs_inode_iocount - netfs's own count of an inode's requests, as ours
  * @ctx: the inode's struct netfs_inode
@@ -53,13 +54,14 @@ static_assert(sizeof(struct netfs_iocount) == sizeof(atomic_t));
  * netfs_iocount_wait*() family), which then sleep on netfs's counter and
  * are woken by netfs.  It must not call netfs_iocount_begin() or
  * netfs_iocount_end() on it: netfs's own decrement does not know about
- * this library's underflow check.  Only kernels whose struct netfs_inode
- * has io_count compile a use of it.
+ * this library's underflow check.  Declared only where struct netfs_inode
+ * has io_count.
  *
  * Return: @ctx->io_count as a struct netfs_iocount.
  */
 #define netfs_inode_iocount(ctx) \
 	container_of(&(ctx)->io_count, struct netfs_iocount, count)
+#endif
 
 /**
  * struct netfs_iocount_stats - library-wide counters
@@ -93,21 +95,15 @@ int netfs_iocount_wait_killable(struct netfs_iocount *ic);
 long netfs_iocount_wait_timeout(struct netfs_iocount *ic, long timeout);
 void netfs_iocount_wait_inode(struct netfs_iocount *ic,
 			      const struct inode *inode);
-int netfs_iocount_wait_inode_killable(struct netfs_iocount *ic,
-				      const struct inode *inode);
-long netfs_iocount_wait_inode_timeout(struct netfs_iocount *ic,
-				      const struct inode *inode, long timeout);
 void netfs_iocount_evict_inode(struct inode *inode, struct netfs_iocount *ic);
 
-/* The glue (9p_glue.c): where netfs has no io_count (before 6.10) */
+#ifndef NETFS_IOCOUNT_HAVE_NETFS_IO_COUNT
+/* The glue (9p_glue.c): where netfs keeps no count (before 6.10) */
 void netfs_iocount_request_begin(struct netfs_io_request *rreq,
 				 struct netfs_iocount *ic);
 void netfs_iocount_request_end(struct netfs_io_request *rreq,
 			       struct netfs_iocount *ic);
-/* ... and where it has (6.10+): waits on netfs's own count */
-void netfs_iocount_inode_evict(struct inode *inode);
-int netfs_iocount_inode_wait_killable(struct inode *inode);
-long netfs_iocount_inode_wait_timeout(struct inode *inode, long timeout);
+#endif
 void netfs_iocount_stats_read(struct netfs_iocount_stats *stats);
 void netfs_iocount_set_tracking(bool on);
 void netfs_iocount_set_stats(bool on);

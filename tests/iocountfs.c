@@ -433,11 +433,7 @@ static void iocfs_evict_inode(struct inode *inode)
 	}
 	busy = netfs_iocount_read(iocfs_iocount(ii));
 	start = ktime_get_ns();
-#ifdef NETFS_IOCOUNT_HAVE_NETFS_IO_COUNT
-	netfs_iocount_inode_evict(inode);
-#else
 	netfs_iocount_evict_inode(inode, iocfs_iocount(ii));
-#endif
 	if (!busy)
 		return;
 	ns = ktime_get_ns() - start;
