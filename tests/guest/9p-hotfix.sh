@@ -32,23 +32,30 @@ fail() {
 	exit 1
 }
 
-# held_umount: mount, read a file whose free p9hold holds, umount in the
-# background; sets upid.  The free is held once the read has returned.
-# A read whose request netfs freed in the reading task holds nothing: it
-# is read again, its page cache dropped, every 2 s for 10 s.
-held_umount() {
+# read_until COUNTER WHAT: read a file of the mounted share until p9hold's
+# COUNTER is at least 1.  A read whose requests netfs freed in the reading
+# task (before 6.14, a last put not from an asynchronous completion) holds
+# or postpones nothing: it is read again, its page cache dropped, every 2 s
+# for 10 s.
+read_until() {
 	local i=0
-	mount -t 9p -o trans=virtio,version=9p2000.L,cache=fscache p9share /mnt
 	cat /mnt/r0.dat >/dev/null
-	until [ "$(cat $H/held)" -ge 1 ]; do
+	until [ "$(cat "$H/$1")" -ge 1 ]; do
 		i=$((i + 1))
-		[ $i -le 100 ] || fail "no free of the read's requests was held"
+		[ $i -le 100 ] || fail "no free of the read's requests was $2"
 		if [ $((i % 20)) -eq 0 ]; then
 			echo 1 >/proc/sys/vm/drop_caches
 			cat /mnt/r0.dat >/dev/null
 		fi
 		usleep 100000
 	done
+}
+
+# held_umount: mount, read a file whose free p9hold holds, umount in the
+# background; sets upid.  The free is held once the read has returned.
+held_umount() {
+	mount -t 9p -o trans=virtio,version=9p2000.L,cache=fscache p9share /mnt
+	read_until held held
 	umount /mnt &
 	upid=$!
 	echo "9p-hotfix: umount pid $upid, $(cat $H/held) free(s) held"
@@ -77,9 +84,8 @@ dmesg | grep -q 'maxactive=5000 is invalid' || fail "no message named the invali
 p9race_load
 echo $LATE_MS >$H/delay_ms
 mount -t 9p -o trans=virtio,version=9p2000.L,cache=fscache p9share /mnt
-cat /mnt/r0.dat /mnt/r1.dat >/dev/null
+read_until delayed "postponed across the load"
 before=$(cat $H/delayed)
-[ "$before" -ge 1 ] || fail "no free was postponed across the load"
 hotfix_load
 usleep $((LATE_MS * 1000 + 1000000))
 [ "$(hotfix_stat unprotected)" -ge 1 ] ||
