@@ -34,18 +34,20 @@ fail() {
 
 # read_until COUNTER WHAT: read a file of the mounted share until p9hold's
 # COUNTER is at least 1.  A read whose requests netfs freed in the reading
-# task (before 6.14, a last put not from an asynchronous completion) holds
-# or postpones nothing: it is read again, its page cache dropped, every 2 s
-# for 10 s.
+# task holds or postpones nothing: before 6.14 netfs queues a free only
+# from an asynchronous completion, and a read from the cache completes in
+# the reader when its I/O is done before the submission returns.  Every
+# 2 s for 30 s, the page cache is dropped and all four files are read
+# again: more I/O, more chances of an asynchronous completion.
 read_until() {
 	local i=0
 	cat /mnt/r0.dat >/dev/null
 	until [ "$(cat "$H/$1")" -ge 1 ]; do
 		i=$((i + 1))
-		[ $i -le 100 ] || fail "no free of the read's requests was $2"
+		[ $i -le 300 ] || fail "no free of the reads' requests was $2 in 30 s"
 		if [ $((i % 20)) -eq 0 ]; then
 			echo 1 >/proc/sys/vm/drop_caches
-			cat /mnt/r0.dat >/dev/null
+			cat /mnt/r0.dat /mnt/r1.dat /mnt/r2.dat /mnt/r3.dat >/dev/null
 		fi
 		usleep 100000
 	done
