@@ -10,7 +10,7 @@
  * The hot path is inline and costs one atomic read-modify-write each way,
  * plus a branch patched out at run time while no debug feature (tracking,
  * statistics, the begin/end trace events) is on.  Everything that sleeps
- * or reports lives in netfs_iocount.c and netfs_iocount_*.c.
+ * or reports lives in netfs_iocount_core.c and netfs_iocount_*.c.
  */
 #ifndef _NETFS_IOCOUNT_H
 #define _NETFS_IOCOUNT_H

@@ -44,19 +44,14 @@
  * and take a spinlock_t with preemption off, which PREEMPT_RT forbids:
  * there, track_netfs is refused.
  *
- * Module exit closes the switch before anything else: parameter files
- * outlive module_exit() and a store takes no module reference, so a store
- * that found the switch open after exit had detached would attach probes
- * whose handlers are about to be freed.
+ * The switch itself, track_netfs, is netfs_iocount_main.c's.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/kmod.h>
 #include <linux/module.h>
-#include <linux/moduleparam.h>
 #include <linux/netfs.h>
 #include <linux/preempt.h>
 #include <linux/string.h>
@@ -355,8 +350,6 @@ static void put_rreq_tp(void)
 
 /* ---- attach and detach ---- */
 
-static bool attached;	/* under netfs_iocount_switch_lock */
-
 /*
  * An entry probe's filter is its one function, set anew by name at each
  * attach (netfs may have been reloaded since), replacing the last one, and
@@ -486,8 +479,6 @@ static void probes_missed(struct netfs_iocount_netfs_misses *m)
 
 #else /* no io_count, RCU-freed requests, kretprobes, tracepoints or ftrace; RT */
 
-static bool attached;
-
 static int attach(void)
 {
 	return -EOPNOTSUPP;
@@ -525,6 +516,12 @@ static const char *netfs_tracking_missing(void)
 
 #endif
 
+/*
+ * The one state of track_netfs: set once attached, cleared before
+ * detaching.  The caller serialises attach and detach.
+ */
+static bool attached;
+
 /**
  * netfs_iocount_netfs_tracking - whether netfs's requests are tracked
  *
@@ -533,6 +530,60 @@ static const char *netfs_tracking_missing(void)
 bool netfs_iocount_netfs_tracking(void)
 {
 	return READ_ONCE(attached);
+}
+
+/**
+ * netfs_iocount_netfs_missing - why netfs's requests cannot be tracked here
+ *
+ * Return: a line saying what this kernel or build lacks, or NULL if
+ * netfs_iocount_netfs_attach() can work.
+ */
+const char *netfs_iocount_netfs_missing(void)
+{
+	return netfs_tracking_missing();
+}
+
+/**
+ * netfs_iocount_netfs_attach - attach the probes, if not attached
+ *
+ * Context: process context; the caller serialises attach and detach.
+ * Return: 0, or -EOPNOTSUPP (said why in the kernel log).
+ */
+int netfs_iocount_netfs_attach(void)
+{
+	int ret;
+
+	if (attached)
+		return 0;
+	ret = attach();
+	if (!ret)
+		WRITE_ONCE(attached, true);
+	return ret;
+}
+
+/**
+ * netfs_iocount_netfs_detach - detach the probes, if attached
+ *
+ * Once it returns no handler runs or can start, and every record is gone.
+ *
+ * Context: process context; the caller serialises attach and detach.
+ */
+void netfs_iocount_netfs_detach(void)
+{
+	if (!attached)
+		return;
+	WRITE_ONCE(attached, false);
+	detach();
+}
+
+/**
+ * netfs_iocount_netfs_exit - free what the probes keep across attaches
+ *
+ * Context: module exit, detached for good.
+ */
+void netfs_iocount_netfs_exit(void)
+{
+	probes_free();
 }
 
 /**
@@ -563,159 +614,4 @@ unsigned long netfs_iocount_netfs_missed(void)
 
 	netfs_iocount_netfs_misses(&m);
 	return m.alloc + m.alloc_no_instance;
-}
-
-/*
- * The switch, under netfs_iocount_switch_lock: a store before module init
- * has set up the records' store is a load parameter, remembered in
- * netfs_tracking_wanted; from module exit (or a failed init) on, every
- * store is refused.
- */
-static enum {
-	NETFS_SWITCH_LOADING,
-	NETFS_SWITCH_OPEN,
-	NETFS_SWITCH_GOING,
-} netfs_switch_state;
-static bool netfs_tracking_wanted;	/* track_netfs=1 at load */
-
-/*
- * Tests only (tests/guest/track-unload-race.sh): how long module exit
- * waits once it has closed the switch and detached, with the parameter
- * files still there.  A load parameter with no sysfs file, so that
- * nothing but the insmod of a test can set it.
- */
-#define TEST_EXIT_DELAY_MAX_MS	10000
-static unsigned int test_exit_delay_ms;
-
-static int param_set_test_exit_delay_ms(const char *val,
-					const struct kernel_param *kp)
-{
-	unsigned int ms;
-
-	if (kstrtouint(val, 0, &ms) || ms > TEST_EXIT_DELAY_MAX_MS) {
-		pr_err("%s=%s is invalid: expected 0..%u\n", kp->name, val,
-		       TEST_EXIT_DELAY_MAX_MS);
-		return -EINVAL;
-	}
-	test_exit_delay_ms = ms;
-	return 0;
-}
-
-static const struct kernel_param_ops test_exit_delay_ms_ops = {
-	.set = param_set_test_exit_delay_ms,
-	.get = param_get_uint,
-};
-
-module_param_cb(test_exit_delay_ms, &test_exit_delay_ms_ops,
-		&test_exit_delay_ms, 0);
-MODULE_PARM_DESC(test_exit_delay_ms,
-		 "tests only: hold module exit this long once track_netfs is closed (0..10000 ms, default 0)");
-
-/* Attach or detach.  Called with netfs_iocount_switch_lock held. */
-static int netfs_tracking_switch(bool on)
-{
-	int ret = 0;
-
-	lockdep_assert_held(&netfs_iocount_switch_lock);
-	if (on && !attached) {
-		ret = attach();
-		if (!ret) {
-			WRITE_ONCE(attached, true);
-			netfs_iocount_watchdog_start();
-		}
-	} else if (!on && attached) {
-		netfs_iocount_watchdog_stop();
-		WRITE_ONCE(attached, false);
-		detach();
-	}
-	return ret;
-}
-
-static int param_set_track_netfs(const char *val,
-				 const struct kernel_param *kp)
-{
-	const char *missing = netfs_tracking_missing();
-	bool on;
-	int ret = 0;
-
-	if (kstrtobool(val, &on)) {
-		pr_err("%s=%s is invalid: expected 0 or 1\n", kp->name, val);
-		return -EINVAL;
-	}
-	if (on && missing) {
-		pr_err("track_netfs: %s\n", missing);
-		return -EOPNOTSUPP;
-	}
-	mutex_lock(&netfs_iocount_switch_lock);
-	switch (netfs_switch_state) {
-	case NETFS_SWITCH_LOADING:
-		netfs_tracking_wanted = on;
-		break;
-	case NETFS_SWITCH_OPEN:
-		ret = netfs_tracking_switch(on);
-		break;
-	case NETFS_SWITCH_GOING:
-		pr_warn("track_netfs=%d refused: netfs_iocount is being unloaded\n",
-			on);
-		ret = -ENODEV;
-		break;
-	}
-	mutex_unlock(&netfs_iocount_switch_lock);
-	return ret;
-}
-
-static int param_get_track_netfs(char *buf, const struct kernel_param *kp)
-{
-	return sysfs_emit(buf, "%c\n", netfs_iocount_netfs_tracking() ? 'Y' : 'N');
-}
-
-static const struct kernel_param_ops track_netfs_ops = {
-	.set = param_set_track_netfs,
-	.get = param_get_track_netfs,
-};
-
-module_param_cb(track_netfs, &track_netfs_ops, NULL, 0644);
-MODULE_PARM_DESC(track_netfs,
-		 "record every request of netfs's own (6.10+) and watch for stalls (default 0)");
-
-/**
- * netfs_iocount_netfs_init - attach at module init if asked to at load
- *
- * Context: process context, at the end of module init.
- * Return: 0, or why track_netfs=1 given at load cannot be honoured.
- */
-int netfs_iocount_netfs_init(void)
-{
-	int ret = 0;
-
-	mutex_lock(&netfs_iocount_switch_lock);
-	if (netfs_tracking_wanted)
-		ret = netfs_tracking_switch(true);
-	/* A failed init frees the module as exit does: closed for good. */
-	netfs_switch_state = ret ? NETFS_SWITCH_GOING : NETFS_SWITCH_OPEN;
-	mutex_unlock(&netfs_iocount_switch_lock);
-	return ret;
-}
-
-/**
- * netfs_iocount_netfs_exit - close the switch and detach, at module exit
- *
- * First thing module exit does: from here on a store to track_netfs fails
- * with -ENODEV, so that no probe can be attached into the module being
- * freed.
- *
- * Context: process context.
- */
-void netfs_iocount_netfs_exit(void)
-{
-	mutex_lock(&netfs_iocount_switch_lock);
-	netfs_switch_state = NETFS_SWITCH_GOING;
-	netfs_tracking_switch(false);
-	probes_free();
-	mutex_unlock(&netfs_iocount_switch_lock);
-	if (test_exit_delay_ms) {
-		pr_info("track_netfs closed; module exit held %u ms (test_exit_delay_ms)\n",
-			test_exit_delay_ms);
-		msleep(test_exit_delay_ms);
-	}
 }

@@ -86,8 +86,8 @@ static void hung_report(struct netfs_iocount_waiter *w)
 	unsigned int waited = jiffies_to_msecs(jiffies - w->start) / MSEC_PER_SEC;
 	/* The waiter keeps the counter's owner alive while it is watched. */
 	int count = netfs_iocount_read(w->ic);
-
 	bool print = __ratelimit(&hung_warn_ratelimit);
+	bool tracked;
 
 	netfs_iocount_stats_hung();
 	trace_netfs_iocount_hung(w->ic, count, waited);
@@ -99,11 +99,11 @@ static void hung_report(struct netfs_iocount_waiter *w)
 		pr_warn("task %s:%d has waited %us for %d outstanding I/O request(s) on counter %p\n",
 			w->task->comm, task_pid_nr(w->task), waited, count,
 			w->ic);
-	if (netfs_iocount_tracking())
-		netfs_iocount_track_report(w->ic, print);
-	if (netfs_iocount_netfs_tracking())
-		netfs_iocount_rreq_report(&w->ic->count, print);
-	if (print && !netfs_iocount_tracking() && !netfs_iocount_netfs_tracking())
+	/* Each store of records reports what it has, or that it is off. */
+	tracked = netfs_iocount_track_report(w->ic, print);
+	if (netfs_iocount_requests_report(&w->ic->count, print))
+		tracked = true;
+	if (print && !tracked)
 		pr_warn("  to see who began them: echo 1 > /sys/module/netfs_iocount/parameters/track (track_netfs on 6.10+)\n");
 }
 

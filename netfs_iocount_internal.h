@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the files of the netfs_iocount module share and nobody else sees.
+ * What the files of the netfs_iocount module share and nobody else sees,
+ * from the top down; every call goes down this list, never up:
  *
- *   netfs_iocount.c        the counter and the waits
- *   netfs_iocount_hung.c   reports of waits asleep too long
- *   netfs_iocount_track.c  records of outstanding requests
- *   netfs_iocount_stats.c  statistics, switches, parameters, debugfs
- *   netfs_iocount_rreq.c   records of netfs's own requests (6.10+)
- *   netfs_iocount_attach.c the probes that feed them, and their switch
- *   netfs_iocount_watchdog.c reports of old records, and their listing
+ *   netfs_iocount_main.c     module init and exit, the switches, debugfs
+ *   netfs_iocount_core.c     the counter's slow paths and the waits
+ *   netfs_iocount_hung.c     reports of waits asleep too long
+ *   netfs_iocount_watchdog.c reports and listing of netfs's requests
+ *   netfs_iocount_attach.c   the probes on netfs that feed their records
+ *   netfs_iocount_track.c    records of the library's requests
+ *   netfs_iocount_rreq.c     records of netfs's own requests (6.10+)
+ *   netfs_iocount_stats.c    statistics
+ *   netfs_iocount_stack.c    the records' stacks
  */
 #ifndef _NETFS_IOCOUNT_INTERNAL_H
 #define _NETFS_IOCOUNT_INTERNAL_H
@@ -24,7 +27,7 @@
 
 #include "netfs_iocount.h"
 
-struct dentry;
+struct seq_file;
 struct task_struct;
 
 /*
@@ -51,8 +54,8 @@ static inline void netfs_iocount_current_comm(char comm[TASK_COMM_LEN])
 }
 
 /* netfs_iocount_stats.c */
-extern struct mutex netfs_iocount_switch_lock;
 bool netfs_iocount_stats_on(void);
+void netfs_iocount_stats_switch(bool on);
 void netfs_iocount_stats_begin(void);
 void netfs_iocount_stats_end(void);
 void netfs_iocount_stats_wait(bool slept, u64 slept_ns);
@@ -60,8 +63,13 @@ void netfs_iocount_stats_hung(void);
 void netfs_iocount_stats_underflow(void);
 void netfs_iocount_stats_tracked(long delta);
 void netfs_iocount_stats_untracked(void);
-void netfs_iocount_stats_debugfs_init(void);
-void netfs_iocount_stats_debugfs_exit(void);
+void netfs_iocount_stats_show(struct seq_file *m, bool tracking);
+
+/* netfs_iocount_stack.c */
+depot_stack_handle_t netfs_iocount_stack_save(unsigned long caller);
+unsigned int netfs_iocount_stack_fetch(depot_stack_handle_t stack,
+				       unsigned long **entries);
+void netfs_iocount_stack_init(void);
 
 /*
  * netfs_iocount_hung.c: a wait that must sleep is watched for as long as it
@@ -84,18 +92,15 @@ void netfs_iocount_hung_exit(void);
 
 /* netfs_iocount_track.c */
 bool netfs_iocount_tracking(void);
+void netfs_iocount_track_switch(bool on);
 void netfs_iocount_track_begin(struct netfs_iocount *ic, const void *req,
 			       unsigned long caller);
 void netfs_iocount_track_end(struct netfs_iocount *ic, const void *req);
 void netfs_iocount_track_forget(struct netfs_iocount *ic);
-void netfs_iocount_track_report(struct netfs_iocount *ic, bool print);
-void netfs_iocount_track_switch(bool on);
-void netfs_iocount_track_debugfs(struct dentry *dir);
+bool netfs_iocount_track_report(struct netfs_iocount *ic, bool print);
+int netfs_iocount_track_show(struct seq_file *m);
 int netfs_iocount_track_init(void);
 void netfs_iocount_track_exit(void);
-depot_stack_handle_t netfs_iocount_stack_save(unsigned long caller);
-unsigned int netfs_iocount_stack_fetch(depot_stack_handle_t stack,
-				       unsigned long **entries);
 
 /*
  * netfs_iocount_rreq.c: what is known of one of netfs's own requests, all
@@ -146,7 +151,7 @@ void netfs_iocount_rreq_purge(void);
 int netfs_iocount_rreq_init(void);
 void netfs_iocount_rreq_exit(void);
 
-/* netfs_iocount_attach.c: what its probes missed since attached */
+/* netfs_iocount_attach.c; what its probes missed since attached: */
 struct netfs_iocount_netfs_misses {
 	unsigned long alloc;		/* netfs_alloc_request(), hit in a probe */
 	unsigned long alloc_no_instance; /* ... found no kretprobe instance */
@@ -157,15 +162,17 @@ struct netfs_iocount_netfs_misses {
 };
 
 bool netfs_iocount_netfs_tracking(void);
+const char *netfs_iocount_netfs_missing(void);
+int netfs_iocount_netfs_attach(void);
+void netfs_iocount_netfs_detach(void);
+void netfs_iocount_netfs_exit(void);
 void netfs_iocount_netfs_misses(struct netfs_iocount_netfs_misses *m);
 unsigned long netfs_iocount_netfs_missed(void);
-int netfs_iocount_netfs_init(void);
-void netfs_iocount_netfs_exit(void);
 
 /* netfs_iocount_watchdog.c */
 void netfs_iocount_watchdog_start(void);
 void netfs_iocount_watchdog_stop(void);
-void netfs_iocount_rreq_report(const void *counter, bool print);
-void netfs_iocount_rreq_debugfs(struct dentry *dir);
+bool netfs_iocount_requests_report(const void *counter, bool print);
+int netfs_iocount_requests_show(struct seq_file *m);
 
 #endif /* _NETFS_IOCOUNT_INTERNAL_H */

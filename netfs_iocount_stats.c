@@ -1,50 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * netfs_iocount: statistics, the switches of the debug features, their
- * module parameters and the debugfs directory.
+ * netfs_iocount: statistics.
  *
- * One static key gates every debug feature in the hot path; each feature
- * that is on (statistics, tracking, each enabled begin/end trace event)
- * holds one reference on it.  The begin, end and wait totals are kept only
- * while statistics are on, in per-cpu counters: with statistics off, a
- * wait that finds no I/O outstanding touches no shared cache line.  A wait
- * that must sleep always takes the hung-wait watch's global mutex and
- * re-arms its delayed work (netfs_iocount_hung.c), whatever is switched
- * on: the watch is no debug feature.  Hung reports, underflows and
- * tracking's own totals are rare events and always counted.
+ * The begin, end and wait totals are kept only while statistics are on,
+ * in per-cpu counters: with statistics off, a wait that finds no I/O
+ * outstanding touches no shared cache line.  A wait that must sleep
+ * always takes the hung-wait watch's global mutex and re-arms its delayed
+ * work (netfs_iocount_hung.c), whatever is switched on: the watch is no
+ * debug feature.  Hung reports, underflows and tracking's own totals are
+ * rare events and always counted.  The switch is netfs_iocount_main.c's.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
-#include <linux/debugfs.h>
-#include <linux/jump_label.h>
 #include <linux/module.h>
-#include <linux/moduleparam.h>
-#include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
 
 #include "netfs_iocount_internal.h"
-#include "netfs_iocount_trace.h"
-
-/*
- * Serialises the feature switches (parameters and track_netfs's probes).
- * Never taken under tracepoints_mutex: attaching registers on a
- * tracepoint with it held, so the trace events' regfunc must not take it.
- */
-DEFINE_MUTEX(netfs_iocount_switch_lock);
 
 static bool stats;
-
-/*
- * On while any debug feature is: the branch that begin and end test.
- */
-DEFINE_STATIC_KEY_FALSE(netfs_iocount_debug_key);
-EXPORT_SYMBOL_GPL(netfs_iocount_debug_key);
-
-/* The value of the "track" parameter; tracking keeps its own flag. */
-static bool track_param;
 
 struct netfs_iocount_pcpu_stats {
 	u64 begins;
@@ -149,111 +125,25 @@ void netfs_iocount_stats_read(struct netfs_iocount_stats *stats)
 }
 EXPORT_SYMBOL_GPL(netfs_iocount_stats_read);
 
-/* ---- Switches ---- */
-
-/* Turn a feature on or off, holding the debug key while it is on. */
-static void netfs_iocount_switch(bool *flag, bool on)
+/**
+ * netfs_iocount_stats_switch - start or stop the begin, end and wait totals
+ * @on: count from now on, or stop
+ *
+ * The one state of statistics: netfs_iocount_stats_on() reads it.
+ *
+ * Context: the caller serialises switches.
+ */
+void netfs_iocount_stats_switch(bool on)
 {
-	lockdep_assert_held(&netfs_iocount_switch_lock);
-	if (*flag == on)
-		return;
-	if (on)
-		static_branch_inc(&netfs_iocount_debug_key);
-	WRITE_ONCE(*flag, on);
-	if (!on)
-		static_branch_dec(&netfs_iocount_debug_key);
+	WRITE_ONCE(stats, on);
 }
 
 /**
- * netfs_iocount_set_tracking - switch tracking of outstanding requests
- * @on: record every begin from now on, or drop every record and stop
- *
- * Safe while I/O is in flight: an end whose begin was not recorded finds
- * nothing to drop.  Also the module parameter "track".
- *
- * Context: process context; may sleep.
+ * netfs_iocount_stats_show - the statistics, one "name value" per line
+ * @m: the seq_file of debugfs's netfs_iocount/stats
+ * @tracking: whether tracking is on, so its totals mean something
  */
-void netfs_iocount_set_tracking(bool on)
-{
-	mutex_lock(&netfs_iocount_switch_lock);
-	if (on != track_param) {
-		/* On: key before records; off: records dropped before key. */
-		if (on)
-			netfs_iocount_switch(&track_param, true);
-		netfs_iocount_track_switch(on);
-		if (!on)
-			netfs_iocount_switch(&track_param, false);
-	}
-	mutex_unlock(&netfs_iocount_switch_lock);
-}
-EXPORT_SYMBOL_GPL(netfs_iocount_set_tracking);
-
-/**
- * netfs_iocount_set_stats - switch the begin, end and wait totals
- * @on: count every begin, end and wait from now on, or stop
- *
- * Hung reports, underflows and tracking totals are always counted.  Also
- * the module parameter "stats".
- *
- * Context: process context; may sleep.
- */
-void netfs_iocount_set_stats(bool on)
-{
-	mutex_lock(&netfs_iocount_switch_lock);
-	netfs_iocount_switch(&stats, on);
-	mutex_unlock(&netfs_iocount_switch_lock);
-}
-EXPORT_SYMBOL_GPL(netfs_iocount_set_stats);
-
-static int param_set_feature(const char *val, const struct kernel_param *kp)
-{
-	bool on;
-
-	if (kstrtobool(val, &on)) {
-		pr_err("%s=%s is invalid: expected 0 or 1\n", kp->name, val);
-		return -EINVAL;
-	}
-	if (kp->arg == &track_param)
-		netfs_iocount_set_tracking(on);
-	else
-		netfs_iocount_set_stats(on);
-	return 0;
-}
-
-static const struct kernel_param_ops feature_ops = {
-	.set = param_set_feature,
-	.get = param_get_bool,
-};
-
-module_param_cb(track, &feature_ops, &track_param, 0644);
-MODULE_PARM_DESC(track,
-		 "record every outstanding request with its caller and stack (default 0)");
-module_param_cb(stats, &feature_ops, &stats, 0644);
-MODULE_PARM_DESC(stats, "count every begin, end and wait (default 0)");
-
-/*
- * Each of the begin and end trace events holds a reference on the debug
- * key while enabled: the tracepoint core calls these once per event, as
- * its first probe comes and its last goes, under tracepoints_mutex.  The
- * key counts its users itself, so no lock of ours is needed, and none may
- * be taken (see netfs_iocount_switch_lock).
- */
-int netfs_iocount_trace_reg(void)
-{
-	static_branch_inc(&netfs_iocount_debug_key);
-	return 0;
-}
-
-void netfs_iocount_trace_unreg(void)
-{
-	static_branch_dec(&netfs_iocount_debug_key);
-}
-
-/* ---- debugfs: netfs_iocount/{stats,outstanding}, root only ---- */
-
-static struct dentry *debugfs_dir;
-
-static int stats_show(struct seq_file *m, void *v)
+void netfs_iocount_stats_show(struct seq_file *m, bool tracking)
 {
 	struct netfs_iocount_stats st;
 
@@ -266,26 +156,7 @@ static int stats_show(struct seq_file *m, void *v)
 			   st.waits, st.waits_slept, st.slept_ns,
 			   st.slept_ns_max);
 	}
-	if (netfs_iocount_tracking())
+	if (tracking)
 		seq_printf(m, "tracked %llu\nuntracked %llu\n",
 			   st.tracked, st.untracked);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(stats);
-
-/* Module init: the debugfs files. */
-void netfs_iocount_stats_debugfs_init(void)
-{
-	debugfs_dir = debugfs_create_dir("netfs_iocount", NULL);
-	debugfs_create_file("stats", 0400, debugfs_dir, NULL, &stats_fops);
-	netfs_iocount_track_debugfs(debugfs_dir);
-	netfs_iocount_rreq_debugfs(debugfs_dir);
-}
-
-/* Module exit: the files go, every feature is switched off. */
-void netfs_iocount_stats_debugfs_exit(void)
-{
-	debugfs_remove_recursive(debugfs_dir);
-	netfs_iocount_set_tracking(false);
-	netfs_iocount_set_stats(false);
 }

@@ -24,23 +24,18 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/debugfs.h>
 #include <linux/hash.h>
 #include <linux/jiffies.h>
 #include <linux/list.h>
-#include <linux/module.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/stackdepot.h>
-#include <linux/stacktrace.h>
 
 #include "netfs_iocount_internal.h"
 #include "netfs_iocount_trace.h"
 
 #define TRACK_BITS		8
-/* Frames kept per record; a few more are taken to skip our own. */
-#define TRACK_STACK_DEPTH	16
 /* Outstanding requests a hung report lists, oldest first. */
 #define TRACK_REPORT_MAX	3
 
@@ -74,49 +69,6 @@ bool netfs_iocount_tracking(void)
 static struct track_bucket *track_bucket(const struct netfs_iocount *ic)
 {
 	return &track_table[hash_ptr(ic, TRACK_BITS)];
-}
-
-/*
- * Where the stack of a begin starts: at @caller if it is a return address
- * on it (a begin through a request helper of the glue), else at the first
- * frame outside this module (an inline begin, whose @caller is the
- * address of the begin itself in its caller).
- */
-static unsigned int track_first_frame(const unsigned long *entries,
-				      unsigned int nr, unsigned long caller)
-{
-	unsigned int i;
-
-	for (i = 0; i < nr; i++)
-		if (entries[i] == caller)
-			return i;
-	for (i = 0; i < nr; i++)
-		if (!within_module(entries[i], THIS_MODULE))
-			break;
-	return i;
-}
-
-/**
- * netfs_iocount_stack_save - save the stack from a caller down, once
- * @caller: a return address on the stack, where the saved stack starts
- *
- * Context: any; does not sleep.
- * Return: the stack's handle in the stack depot, or 0 if it has none.
- */
-depot_stack_handle_t netfs_iocount_stack_save(unsigned long caller)
-{
-	unsigned long entries[TRACK_STACK_DEPTH + 8];
-	unsigned int nr, first;
-
-	if (!IS_ENABLED(CONFIG_STACKDEPOT))
-		return 0;
-	nr = stack_trace_save(entries, ARRAY_SIZE(entries), 0);
-	first = track_first_frame(entries, nr, caller);
-	if (first == nr)
-		return 0;
-	return stack_depot_save(entries + first,
-				min_t(unsigned int, nr - first, TRACK_STACK_DEPTH),
-				GFP_NOWAIT | __GFP_NOWARN);
 }
 
 static void record_free_list(struct list_head *records)
@@ -243,11 +195,12 @@ static void track_purge(void)
  * netfs_iocount_track_switch - turn tracking on or off
  * @on: record from now on, or drop every record and stop
  *
- * Context: process context, with netfs_iocount_switch_lock held.
+ * The one state of tracking: netfs_iocount_tracking() reads it.
+ *
+ * Context: process context; the caller serialises switches.
  */
 void netfs_iocount_track_switch(bool on)
 {
-	lockdep_assert_held(&netfs_iocount_switch_lock);
 	WRITE_ONCE(track, on);
 	/* Nothing to purge before module init (the "track=0" parameter). */
 	if (!on && record_cache)
@@ -280,33 +233,23 @@ static unsigned int track_snapshot(struct track_bucket *b,
 }
 
 /**
- * netfs_iocount_stack_fetch - the frames of a saved stack
- * @stack: a handle from netfs_iocount_stack_save(), or 0
- * @entries: set to the frames
- *
- * Return: how many frames there are; 0 for no stack.
- */
-unsigned int netfs_iocount_stack_fetch(depot_stack_handle_t stack,
-				       unsigned long **entries)
-{
-	if (!IS_ENABLED(CONFIG_STACKDEPOT) || !stack)
-		return 0;
-	return stack_depot_fetch(stack, entries);
-}
-
-/**
  * netfs_iocount_track_report - report the oldest outstanding requests
  * @ic: the counter a wait is hung on
  * @print: to the kernel log too, not only as trace events
  *
+ * Nothing while tracking is off.
+ *
  * Context: process context.
+ * Return: whether tracking is on, so whether anything was reported.
  */
-void netfs_iocount_track_report(struct netfs_iocount *ic, bool print)
+bool netfs_iocount_track_report(struct netfs_iocount *ic, bool print)
 {
 	struct netfs_iocount_record recs[TRACK_REPORT_MAX];
 	unsigned int n, i, j, nr, age_ms;
 	unsigned long *entries;
 
+	if (!netfs_iocount_tracking())
+		return false;
 	n = track_snapshot(track_bucket(ic), ic, recs, ARRAY_SIZE(recs));
 	if (!n && print)
 		pr_warn("  no outstanding request recorded (tracking was off when they began)\n");
@@ -324,9 +267,10 @@ void netfs_iocount_track_report(struct netfs_iocount *ic, bool print)
 	}
 	if (n && print)
 		pr_warn("  %u request(s) recorded on this counter\n", n);
+	return true;
 }
 
-/* debugfs: netfs_iocount/outstanding, every record, oldest first per bucket */
+/* The records of bucket @b, for netfs_iocount_track_show(). */
 static int outstanding_show_bucket(struct seq_file *m, struct track_bucket *b)
 {
 	struct netfs_iocount_record *recs;
@@ -354,7 +298,13 @@ static int outstanding_show_bucket(struct seq_file *m, struct track_bucket *b)
 	return 0;
 }
 
-static int outstanding_show(struct seq_file *m, void *v)
+/**
+ * netfs_iocount_track_show - list every record, oldest first per bucket
+ * @m: the seq_file of debugfs's netfs_iocount/outstanding
+ *
+ * Return: 0, or -ENOMEM.
+ */
+int netfs_iocount_track_show(struct seq_file *m)
 {
 	int i, ret;
 
@@ -368,16 +318,6 @@ static int outstanding_show(struct seq_file *m, void *v)
 			return ret;
 	}
 	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(outstanding);
-
-/**
- * netfs_iocount_track_debugfs - create the "outstanding" file
- * @dir: the library's debugfs directory
- */
-void netfs_iocount_track_debugfs(struct dentry *dir)
-{
-	debugfs_create_file("outstanding", 0400, dir, NULL, &outstanding_fops);
 }
 
 /**
@@ -394,11 +334,7 @@ int netfs_iocount_track_init(void)
 		INIT_LIST_HEAD(&track_table[i].records);
 	}
 	record_cache = KMEM_CACHE(netfs_iocount_record, 0);
-	if (!record_cache)
-		return -ENOMEM;
-	if (IS_ENABLED(CONFIG_STACKDEPOT) && stack_depot_init())
-		pr_warn("no stack depot: tracking records no stacks\n");
-	return 0;
+	return record_cache ? 0 : -ENOMEM;
 }
 
 /*

@@ -25,7 +25,6 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/debugfs.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/moduleparam.h>
@@ -50,7 +49,7 @@ static unsigned int watchdog_wait_secs = 10;
 
 static void watchdog_scan(struct work_struct *work);
 static DECLARE_DELAYED_WORK(watchdog_work, watchdog_scan);
-static bool watchdog_on;	/* under netfs_iocount_switch_lock */
+static bool watchdog_on;	/* serialised by the callers of start and stop */
 
 /* No "callbacks suppressed": what the limit holds back comes later. */
 static struct ratelimit_state watchdog_ratelimit =
@@ -163,11 +162,10 @@ static void watchdog_scan(struct work_struct *work)
 /**
  * netfs_iocount_watchdog_start - start watching netfs's requests
  *
- * Context: process context, with netfs_iocount_switch_lock held.
+ * Context: process context; the caller serialises start and stop.
  */
 void netfs_iocount_watchdog_start(void)
 {
-	lockdep_assert_held(&netfs_iocount_switch_lock);
 	watchdog_on = true;
 	watchdog_arm();
 }
@@ -175,11 +173,10 @@ void netfs_iocount_watchdog_start(void)
 /**
  * netfs_iocount_watchdog_stop - stop watching netfs's requests
  *
- * Context: process context, with netfs_iocount_switch_lock held.
+ * Context: process context; the caller serialises start and stop.
  */
 void netfs_iocount_watchdog_stop(void)
 {
-	lockdep_assert_held(&netfs_iocount_switch_lock);
 	if (!watchdog_on)
 		return;
 	watchdog_on = false;
@@ -188,25 +185,31 @@ void netfs_iocount_watchdog_stop(void)
 }
 
 /**
- * netfs_iocount_rreq_report - list the netfs requests a hung wait waits for
+ * netfs_iocount_requests_report - list the netfs requests a hung wait waits for
  * @counter: the io_count the wait sleeps on
  * @print: to the kernel log (else nothing: the records have no trace event)
  *
+ * Nothing while netfs's requests are not tracked.
+ *
  * Context: process context.
+ * Return: whether they are tracked, so whether anything was reported.
  */
-void netfs_iocount_rreq_report(const void *counter, bool print)
+bool netfs_iocount_requests_report(const void *counter, bool print)
 {
 	struct netfs_iocount_rreq recs[RREQ_REPORT_MAX];
 	unsigned int n, i;
 
-	if (!print || !netfs_iocount_netfs_tracking())
-		return;
+	if (!netfs_iocount_netfs_tracking())
+		return false;
+	if (!print)
+		return true;
 	n = netfs_iocount_rreq_snapshot(counter, recs, ARRAY_SIZE(recs));
 	for (i = 0; i < min_t(unsigned int, n, ARRAY_SIZE(recs)); i++)
 		rreq_print(&recs[i], "  ");
 	if (n)
 		pr_warn("  %u netfs request(s) recorded on this inode\n", n);
 	rreq_print_misses();
+	return true;
 }
 
 /* ---- debugfs: netfs_iocount/requests, grouped by superblock and inode ---- */
@@ -239,7 +242,13 @@ static void requests_show_one(struct seq_file *m,
 		seq_printf(m, "        %pS\n", (void *)entries[i]);
 }
 
-static int requests_show(struct seq_file *m, void *v)
+/**
+ * netfs_iocount_requests_show - list netfs's requests, by superblock and inode
+ * @m: the seq_file of debugfs's netfs_iocount/requests
+ *
+ * Return: 0, or -ENOMEM.
+ */
+int netfs_iocount_requests_show(struct seq_file *m)
 {
 	struct netfs_iocount_rreq *recs, *prev = NULL;
 	unsigned long now = jiffies;
@@ -272,16 +281,6 @@ static int requests_show(struct seq_file *m, void *v)
 	}
 	kfree(recs);
 	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(requests);
-
-/**
- * netfs_iocount_rreq_debugfs - create the "requests" file
- * @dir: the library's debugfs directory
- */
-void netfs_iocount_rreq_debugfs(struct dentry *dir)
-{
-	debugfs_create_file("requests", 0400, dir, NULL, &requests_fops);
 }
 
 /* ---- thresholds ---- */

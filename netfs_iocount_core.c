@@ -74,9 +74,9 @@
  * its caller, stack and start time, keyed by the request where the caller
  * has one, in a side table, so struct netfs_iocount stays four bytes.
  * Statistics and trace events complete the picture (netfs_iocount_stats.c).
- * Every debug feature sits behind one static key that begin and end test:
- * while all are off begin and end are the atomics and patched-out
- * branches.
+ * Every debug feature sits behind one static key that begin and end test
+ * (netfs_iocount_main.c switches them): while all are off begin and end
+ * are the atomics and patched-out branches.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -85,7 +85,7 @@
 #include <linux/build_bug.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
-#include <linux/module.h>
+#include <linux/export.h>
 #include <linux/printk.h>
 #include <linux/sched.h>
 #include <linux/wait_bit.h>
@@ -319,46 +319,3 @@ long netfs_iocount_wait_timeout(struct netfs_iocount *ic, long timeout)
 	return netfs_iocount_sleep(ic, NULL, TASK_UNINTERRUPTIBLE, timeout);
 }
 EXPORT_SYMBOL_GPL(netfs_iocount_wait_timeout);
-
-static int __init netfs_iocount_module_init(void)
-{
-	int ret;
-
-	ret = netfs_iocount_track_init();
-	if (ret)
-		return ret;
-	ret = netfs_iocount_rreq_init();
-	if (ret)
-		goto track_exit;
-	netfs_iocount_stats_debugfs_init();
-	ret = netfs_iocount_netfs_init();
-	if (ret)
-		goto debugfs_exit;
-	return 0;
-
-debugfs_exit:
-	netfs_iocount_stats_debugfs_exit();
-	netfs_iocount_rreq_exit();
-track_exit:
-	netfs_iocount_track_exit();
-	return ret;
-}
-
-/*
- * track_netfs is closed first: its parameter file outlives this function,
- * and a store after its detach would attach probes into the freed module.
- */
-static void __exit netfs_iocount_module_exit(void)
-{
-	netfs_iocount_netfs_exit();
-	netfs_iocount_stats_debugfs_exit();
-	netfs_iocount_hung_exit();
-	netfs_iocount_rreq_exit();
-	netfs_iocount_track_exit();
-}
-
-module_init(netfs_iocount_module_init);
-module_exit(netfs_iocount_module_exit);
-
-MODULE_DESCRIPTION("Per-inode count of outstanding netfs I/O requests");
-MODULE_LICENSE("GPL");
