@@ -30,6 +30,29 @@ need() {
 		die "'$1' is missing; install it with: scripts/deps (Debian package $2)"
 }
 
+# The parts of a kernel tree that writing and checking a submission reads
+# (scripts/patches, its checks): the code the series changes, the headers,
+# scripts/ (checkpatch, get_maintainer, kernel-doc) and, always in a cone,
+# the top-level files (Makefile, MAINTAINERS).
+SUBMISSION_PATHS="fs include scripts"
+
+# worktree_add REPO DIR COMMIT [sparse]: a fresh worktree of REPO at DIR,
+# COMMIT checked out detached; "sparse" checks out SUBMISSION_PATHS only
+# (a tenth of a kernel tree).  Only for repositories of the project's own:
+# it records the worktree's sparseness in REPO's config.
+worktree_add() {
+	rm -rf "$2"
+	git -C "$1" worktree prune
+	if [ "${4:-}" != sparse ]; then
+		git -C "$1" worktree add -q -f --detach "$2" "$3"
+		return
+	fi
+	git -C "$1" worktree add -q -f --no-checkout --detach "$2" "$3" &&
+		# shellcheck disable=SC2086 # the paths, one word each
+		git -C "$2" sparse-checkout set --cone $SUBMISSION_PATHS &&
+		git -C "$2" checkout -q
+}
+
 # kernel_release KDIR: the release (uname -r) of a kernel build directory.
 kernel_release() {
 	sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
