@@ -11,7 +11,8 @@
 #                   only those rows; LIST=1 lists every check's id;
 #                   T="ID|GLOB..." runs those checks, building what they need
 #   make bench      cost of a begin/end pair next to the kernel's primitives,
-#                   natively (UML 7.3) and emulated (QEMU, stock 6.1)
+#                   natively (UML 7.3) and emulated (QEMU, stock 6.1); and
+#                   what track_netfs costs 9p and the machine (QEMU, 6.12)
 #   make kernel     build (or reuse) the primary debug test kernel (7.3);
 #                   KERNEL=6.1 another of scripts/kernels.conf's DEBUG_KERNELS
 #   make patches    the upstream submission into build/patches: for

@@ -9,11 +9,15 @@ is given as its median over rounds with the minimum and maximum, so that a
 difference inside the spread is not read as a cost.  Fails when a figure is
 missing, so that `make check` can rely on it.
 
-usage: bench-report.py OUT.json --lane KEY LABEL LOG [--lane ...]
-                       [--macro KEY] [--hotfix KEY]
+usage: bench-report.py OUT.json [--lane KEY LABEL LOG ...]
+                       [--macro KEY] [--hotfix KEY] [--track LABEL LOG]
   --macro KEY: the lane whose log must also have iocountfs read throughput
   --hotfix KEY: the lane whose log must also have 9p reads without and
                 with netfs_iocount_hotfix
+  --track LABEL LOG: the log of tests/guest/bench-track.sh: 9p reads and
+                variable waits and wakes with netfs_iocount not loaded,
+                loaded, and with track_netfs=1; their ratios to not loaded,
+                same repetition
 """
 
 import argparse
@@ -121,6 +125,60 @@ def summarise_hotfix(reps):
     return out
 
 
+TRACK_MODES = ("unloaded", "off", "on")
+TRACK_FIGURES = {"stream": "9p read, streamed (us)",
+                 "small": "9p read, 4 KiB opens (us)",
+                 "wake_ns": "wake_up_var(), nobody waiting (ns/call)",
+                 "pingpong_ns": "wait_var_event() ping-pong (ns/turn)"}
+
+
+def parse_track(log):
+    """{rep: {mode: {figure: value}}} of bench-track.sh's lines."""
+    reps = {}
+    for line in open(log, errors="replace"):
+        m = re.search(r"BENCH_TRACK (\d+) mode=(\w+) (stream|small) bytes=(\d+) us=(\d+)", line)
+        if m:
+            reps.setdefault(int(m.group(1)), {}).setdefault(m.group(2), {})[m.group(3)] = int(m.group(5))
+        m = re.search(r"BENCH_TRACK (\d+) mode=(\w+) VARWAIT wake_ns=(\d+) .*pingpong_ns=(\d+) ", line + " ")
+        if m:
+            fig = reps.setdefault(int(m.group(1)), {}).setdefault(m.group(2), {})
+            fig["wake_ns"] = int(m.group(3))
+            fig["pingpong_ns"] = int(m.group(4))
+    return reps
+
+
+def missing_track(reps):
+    if not reps:
+        return ["BENCH_TRACK"]
+    return [f"track {r} {mode} {fig}" for r in reps for mode in TRACK_MODES
+            for fig in TRACK_FIGURES if fig not in reps[r].get(mode, {})]
+
+
+def summarise_track(label, reps):
+    """Each figure with the library loaded (off) and tracking on, over the
+    same figure with it not loaded, in the same repetition."""
+    out = {"label": label, "repetitions": {str(r): v for r, v in reps.items()}}
+    for fig in TRACK_FIGURES:
+        out[fig] = {
+            "unloaded": spread([v["unloaded"][fig] for v in reps.values()]),
+            **{f"{mode}_over_unloaded": spread(
+                [v[mode][fig] / max(v["unloaded"][fig], 1e-9) for v in reps.values()])
+               for mode in ("off", "on")}}
+    return out
+
+
+def print_track(t):
+    n = len(t["repetitions"])
+    print(f"\ntrack_netfs ({t['label']}): each figure over the same figure with "
+          f"netfs_iocount not loaded, same repetition, median (min-max) over {n}; "
+          "higher is costlier:")
+    print(f"{'':44}{'not loaded':>16}{'loaded, off':>24}{'track_netfs=1':>24}")
+    for fig, what in TRACK_FIGURES.items():
+        u = t[fig]["unloaded"]
+        print(f"{what:44}{u['median']:>16.0f}{cell(t[fig]['off_over_unloaded']):>24}"
+              f"{cell(t[fig]['on_over_unloaded']):>24}")
+
+
 def missing_figures(config, rounds, latency, macro, want_macro):
     missing = [] if config else ["BENCH_CONFIG"]
     for r in range(config.get("rounds", 1)):
@@ -177,6 +235,8 @@ def cell(r):
 
 def print_tables(lanes):
     keys = list(lanes)
+    if not keys:
+        return
     print("x = ratio to the bare atomic pair of the same lane, round and shape:")
     print(f"median over rounds (min-max); ns: median over rounds, {keys[0]} lane.")
     for k in keys:
@@ -238,11 +298,14 @@ def print_tables(lanes):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
-    ap.add_argument("--lane", nargs=3, action="append", required=True,
+    ap.add_argument("--lane", nargs=3, action="append", default=[],
                     metavar=("KEY", "LABEL", "LOG"))
     ap.add_argument("--macro", action="append", default=[])
     ap.add_argument("--hotfix", action="append", default=[])
+    ap.add_argument("--track", nargs=2, metavar=("LABEL", "LOG"))
     args = ap.parse_args()
+    if not args.lane and not args.track:
+        ap.error("nothing to report: give --lane or --track")
 
     lanes = {}
     for key, label, log in args.lane:
@@ -257,10 +320,20 @@ def main():
         lanes[key] = summarise(label, config, rounds, latency, macro)
         if hotfix:
             lanes[key]["hotfix_9p"] = summarise_hotfix(hotfix)
+    track = None
+    if args.track:
+        reps = parse_track(args.track[1])
+        missing = missing_track(reps)
+        if missing:
+            sys.exit(f"bench-report: missing from {args.track[1]}: {', '.join(missing)}")
+        track = summarise_track(args.track[0], reps)
     with open(args.out, "w") as f:
         json.dump({"note": "ratios within one lane and round only; "
-                   "QEMU TCG emulates atomics", "lanes": lanes}, f, indent=2)
+                   "QEMU TCG emulates atomics", "lanes": lanes,
+                   "track_netfs": track}, f, indent=2)
     print_tables(lanes)
+    if track:
+        print_track(track)
     print(f"\nJSON: {args.out}")
 
 

@@ -49,13 +49,7 @@ fail() {
 
 passes=$(cmdline hotfix_passes)
 opens=$(cmdline hotfix_opens)
-modprobe virtio_pci
-modprobe 9pnet_virtio
-modprobe 9p
-p9_channel() {
-	cat /sys/bus/virtio/drivers/9pnet_virtio/virtio*/mount_tag 2>/dev/null | grep -q p9share
-}
-until_true 10 "no 9p channel p9share" p9_channel
+p9_share_up
 insmod /modules/netfs_iocount.ko
 mount -t 9p -o trans=virtio,version=9p2000.L,cache=loose p9share /mnt
 # The first reads look the files up: not part of any repetition.

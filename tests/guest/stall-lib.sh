@@ -83,3 +83,17 @@ kmemleak_clean() {
 	cat /sys/kernel/debug/kmemleak
 	echo "$1: kmemleak scan done"
 }
+
+# p9_channel: QEMU's 9p share (tag p9share) is offered to the guest.
+p9_channel() {
+	cat /sys/bus/virtio/drivers/9pnet_virtio/virtio*/mount_tag 2>/dev/null | grep -q p9share
+}
+
+# p9_share_up: 9p over virtio loaded (the stock kernels' modules), and
+# QEMU's share offered.
+p9_share_up() {
+	modprobe virtio_pci
+	modprobe 9pnet_virtio
+	modprobe 9p
+	until_true 10 "no 9p channel p9share" p9_channel
+}
