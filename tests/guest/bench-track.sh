@@ -27,6 +27,7 @@ fail() {
 . /guest/stall-lib.sh
 
 p9_share_up
+mkdir -p /mnt
 mount -t 9p -o trans=virtio,version=9p2000.L,cache=loose p9share /mnt
 # The first reads look the files up: not part of any repetition.
 p9io reread /mnt/big.dat 1 0 >/dev/null
