@@ -13,6 +13,9 @@
 #   make bench      cost of a begin/end pair next to the kernel's primitives,
 #                   natively (UML 7.3) and emulated (QEMU, stock 6.1); and
 #                   what track_netfs costs 9p and the machine (QEMU, 6.12)
+#   make soak       track_netfs under stress-ng on real 9p, toggled and
+#                   reloaded, on stock 6.12 and the 6.12 debug kernel;
+#                   SECS=120 how long on each
 #   make kernel     build (or reuse) the primary debug test kernel (7.3);
 #                   KERNEL=6.1 another of scripts/kernels.conf's DEBUG_KERNELS
 #   make patches    the upstream submission into build/patches: for
@@ -56,6 +59,9 @@ check:
 bench:
 	scripts/bench
 
+soak:
+	scripts/soak $(SECS)
+
 kernel:
 	scripts/kernel-debug $(KERNEL)
 
@@ -80,5 +86,5 @@ clean:
 clean-cache:
 	scripts/clean-cache
 
-.PHONY: all modules help deps run check bench kernel patches install uninstall \
+.PHONY: all modules help deps run check bench soak kernel patches install uninstall \
 	dkms-install dkms-uninstall clean clean-cache
