@@ -125,7 +125,9 @@ selected_kernels() {
 # VERSION or later; what the tests must find in a kernel is decided from
 # this, never from the build under test.
 series_at_least() {
-	[ "$(printf '%s\n' "$2" "${1%-plain}" | sort -V | head -n 1)" = "$2" ]
+	local series=${1%-plain}
+	series=${series%-rt}
+	[ "$(printf '%s\n' "$2" "$series" | sort -V | head -n 1)" = "$2" ]
 }
 
 # series_tracks_netfs SERIES: whether netfs in Linux SERIES counts its
@@ -156,7 +158,7 @@ stock_release() {
 		printf '%s-amd64\n' "$(stock_6_1_abi)"
 		return
 	fi
-	var=STOCK_${1//./_}_HEADERS
+	var=STOCK_${1//[.-]/_}_HEADERS
 	printf '%s\n' "${!var#linux-headers-}"
 }
 
