@@ -232,6 +232,15 @@ series_base() {
 	grep -qx "SERIES_BASE=$1" "$TOP"/scripts/series/*/series.conf
 }
 
+# series_dir SERIES: the templates of the submission for SERIES, the
+# scripts/series/* directory whose series.conf names it as its base.
+series_dir() {
+	local conf
+	conf=$(grep -lx "SERIES_BASE=$1" "$TOP"/scripts/series/*/series.conf | head -n 1)
+	[ -n "$conf" ] || die "no scripts/series/*/series.conf has SERIES_BASE=$1"
+	dirname "$conf"
+}
+
 # kernel_test_patches SERIES: test machinery for the SERIES debug kernel,
 # applied after its series (tests/kernel-tests/SERIES-*.patch).
 kernel_test_patches() {
