@@ -143,7 +143,16 @@ echo "track-soak: $n round(s) of ${ROUND}s, $toggles track_netfs store(s), $even
 # minute is stuck: the blocked tasks are dumped (sysrq w), then it is
 # killed.
 until_stress_ends $((SECS + 65)) || {
-	echo w >/proc/sysrq-trigger
+	# The debug kernels have no MAGIC_SYSRQ: the stacks of stress-ng's
+	# tasks say where they are instead.
+	if [ -w /proc/sysrq-trigger ]; then
+		echo w >/proc/sysrq-trigger
+	else
+		for t in $(pidof stress-ng stress-ng-iomix 2>/dev/null); do
+			echo "track-soak: stress-ng task $t:"
+			cat /proc/$t/stack 2>/dev/null
+		done
+	fi
 	kill -KILL $stress_pid 2>/dev/null
 	killall -KILL stress-ng 2>/dev/null
 	until_stress_ends 30 || fail "stress-ng still there 30 s after SIGKILL (blocked tasks above)"
