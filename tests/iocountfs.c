@@ -166,6 +166,37 @@ static const struct kernel_param_ops iocfs_inflight_ops = {
 module_param_cb(inflight, &iocfs_inflight_ops, NULL, 0444);
 MODULE_PARM_DESC(inflight, "requests allocated and not yet freed (read-only)");
 
+/*
+ * The exit test's tail (tests/guest/iocountfs-exit-tail.sh): the next
+ * free_request spins this long after its end of the count, still in this
+ * module's text while umount, no longer waiting, lets rmmod run.  It spins
+ * (mdelay), for a sleep is a voluntary switch: an RCU Tasks quiescent
+ * state, which would let module exit's wait for the tail through without
+ * proving that it waits.  One-shot; at most IOCFS_MAX_TAIL_MS.
+ */
+#define IOCFS_MAX_TAIL_MS	5000
+static unsigned int iocfs_tail_ms;
+
+static int iocfs_tail_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int ms;
+
+	if (kstrtouint(val, 0, &ms) || ms > IOCFS_MAX_TAIL_MS) {
+		pr_err("tail_ms=%s is invalid: expected 0..%u\n", val,
+		       IOCFS_MAX_TAIL_MS);
+		return -EINVAL;
+	}
+	WRITE_ONCE(iocfs_tail_ms, ms);
+	return 0;
+}
+
+static const struct kernel_param_ops iocfs_tail_ops = {
+	.set = iocfs_tail_set,
+	.get = param_get_uint,
+};
+module_param_cb(tail_ms, &iocfs_tail_ops, &iocfs_tail_ms, 0644);
+MODULE_PARM_DESC(tail_ms, "the next free_request spins this long after its end of the count (one-shot, for the exit test)");
+
 /* Whose count eviction waits on: "netfs" (6.10+) or "iocountfs". */
 #ifdef NETFS_IOCOUNT_HAVE_NETFS_IO_COUNT
 static char *counter = "netfs";
@@ -308,6 +339,18 @@ static int iocfs_init_request(struct netfs_io_request *rreq, struct file *file)
 	return 0;
 }
 
+/* The armed tail of tail_ms, if any: nothing of the request is touched. */
+static void iocfs_tail(void)
+{
+	unsigned int ms = xchg(&iocfs_tail_ms, 0);
+
+	if (!ms)
+		return;
+	pr_info("tail: free_request spins %u ms after the end of its count\n", ms);
+	mdelay(ms);
+	pr_info("tail done\n");
+}
+
 static void iocfs_free_request(struct netfs_io_request *rreq)
 {
 	struct iocfs_fid *fid = rreq->netfs_priv;
@@ -319,6 +362,7 @@ static void iocfs_free_request(struct netfs_io_request *rreq)
 	/* The very last access to the inode: eviction may proceed after it. */
 	if (counted)
 		iocfs_request_end(rreq, ii);
+	iocfs_tail();
 }
 
 /* Fill a subrequest's range with the file's contents. */
