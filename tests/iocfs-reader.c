@@ -4,6 +4,7 @@
  * byte they get.  Built static for the test guests.
  *
  * usage: iocfs-reader DIR PROCS [eio-ok]
+ *        iocfs-reader -n NTH FILE
  *
  * Forks PROCS readers; each reads every regular file of DIR (each from a
  * different file and in reads of varying size) and compares each byte with
@@ -11,6 +12,15 @@
  * and skipped past (a page) when "eio-ok" is given, and is a failure
  * otherwise.  Readers die with their parent, so killing the parent kills
  * them all mid-read.  Exits 0 when every byte was right.
+ *
+ * With -n, one read of all of FILE runs with the NTH fault-injection site
+ * this task passes made to fail (/proc/thread-self/fail-nth; failslab
+ * decides which allocations are sites): its result may be an error, but
+ * the bytes it returns must be right, and a second read, with nothing
+ * injected, must then return all of FILE, right.  Prints what the first
+ * read did; exits 0 when the fault was injected and everything was
+ * right, 3 when the read passed fewer than NTH sites (a sweep over NTH
+ * ends there), 1 otherwise.
  */
 
 #include <dirent.h>
@@ -29,6 +39,7 @@
 
 #define PAGE 4096
 #define MAX_FILES 1024
+#define IOCFS_MAX_READ (16 << 20)	/* IOCFS_MAX_SIZE of tests/iocountfs.c */
 
 /* Must match iocfs_byte() in tests/iocountfs.c. */
 static uint8_t iocfs_byte(uint64_t ino, uint64_t pos)
@@ -115,11 +126,99 @@ static int read_all(const char *dir, int id, int eio_ok)
 	return ret || t.bad || !nr;
 }
 
+/* Verify @n bytes of @buf, read at @pos of inode @ino; the count wrong. */
+static unsigned long long wrong_bytes(const uint8_t *buf, ssize_t n,
+				      uint64_t ino, off_t pos)
+{
+	unsigned long long bad = 0;
+
+	for (ssize_t i = 0; i < n; i++)
+		bad += buf[i] != iocfs_byte(ino, pos + i);
+	return bad;
+}
+
+/*
+ * Arm this task's fail-nth with @nth (0 disarms); with @nth < 0, read
+ * back the sites left before the armed one (0: it was reached).  @fd is
+ * opened beforehand: an open would pass sites itself.
+ */
+static int fail_nth(int fd, int nth)
+{
+	char val[16];
+	ssize_t n;
+
+	if (nth >= 0) {
+		n = snprintf(val, sizeof(val), "%d", nth);
+		n = pwrite(fd, val, n, 0) == n ? 0 : -1;
+	} else {
+		n = pread(fd, val, sizeof(val) - 1, 0);
+		if (n > 0) {
+			val[n] = 0;
+			n = atoi(val);
+		}
+	}
+	if (n < 0)
+		perror("fail-nth");
+	return n;
+}
+
+/* iocfs-reader -n NTH FILE: see the head of this file. */
+static int read_failing(int nth, const char *path)
+{
+	static uint8_t buf[IOCFS_MAX_READ];
+	struct stat st;
+	ssize_t n;
+	int left, err, fd = open(path, O_RDONLY);
+	int nthfd = open("/proc/thread-self/fail-nth", O_RDWR);
+
+	if (nthfd < 0) {
+		perror("/proc/thread-self/fail-nth (CONFIG_FAULT_INJECTION)");
+		return 1;
+	}
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_size > IOCFS_MAX_READ) {
+		fprintf(stderr, "%s: cannot open, or larger than %d\n", path,
+			IOCFS_MAX_READ);
+		return 1;
+	}
+	if (fail_nth(nthfd, nth) < 0)
+		return 1;
+	n = pread(fd, buf, st.st_size, 0);
+	err = errno;
+	left = fail_nth(nthfd, -1);
+	fail_nth(nthfd, 0);
+	if (left < 0)
+		return 1;
+	if (left) {
+		printf("fail-nth %d: not reached (%d left)\n", nth, left);
+		close(fd);
+		return 3;
+	}
+	if (n < 0)
+		printf("fail-nth %d: injected, the read failed: %s\n", nth, strerror(err));
+	else
+		printf("fail-nth %d: injected, the read returned %zd of %lld bytes\n",
+		       nth, n, (long long)st.st_size);
+	if (n > 0 && wrong_bytes(buf, n, st.st_ino, 0)) {
+		printf("fail-nth %d: wrong bytes returned\n", nth);
+		return 1;
+	}
+	n = pread(fd, buf, st.st_size, 0);
+	close(fd);
+	if (n != st.st_size || wrong_bytes(buf, n, st.st_ino, 0)) {
+		printf("fail-nth %d: the read after it returned %zd bytes, not all of %s right\n",
+		       nth, n, path);
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int procs, i, status, failed = 0;
 	pid_t parent = getpid();
 
+	if (argc == 4 && !strcmp(argv[1], "-n") && atoi(argv[2]) > 0)
+		return read_failing(atoi(argv[2]), argv[3]);
 	procs = argc < 3 ? 0 : atoi(argv[2]);
 	if (procs < 1 || procs > 64) {
 		fprintf(stderr, "usage: %s DIR PROCS [eio-ok]\n", argv[0]);

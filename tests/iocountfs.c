@@ -197,6 +197,27 @@ static const struct kernel_param_ops iocfs_tail_ops = {
 module_param_cb(tail_ms, &iocfs_tail_ops, &iocfs_tail_ms, 0644);
 MODULE_PARM_DESC(tail_ms, "the next free_request spins this long after its end of the count (one-shot, for the exit test)");
 
+/*
+ * Allocations of iocountfs's own that failed, by the step that made them:
+ * the failslab sweep (tests/guest/iocountfs-failslab.sh) shows it reached
+ * both of the request's failure paths that the filesystem owns.
+ */
+static atomic_t iocfs_init_enomem = ATOMIC_INIT(0);
+static atomic_t iocfs_issue_enomem = ATOMIC_INIT(0);
+
+static int iocfs_enomem_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "init_request %d issue_read %d\n",
+			  atomic_read(&iocfs_init_enomem),
+			  atomic_read(&iocfs_issue_enomem));
+}
+
+static const struct kernel_param_ops iocfs_enomem_ops = {
+	.get = iocfs_enomem_get,
+};
+module_param_cb(enomem, &iocfs_enomem_ops, NULL, 0444);
+MODULE_PARM_DESC(enomem, "allocations failed in init_request and issue_read (read-only)");
+
 /* Whose count eviction waits on: "netfs" (6.10+) or "iocountfs". */
 #ifdef NETFS_IOCOUNT_HAVE_NETFS_IO_COUNT
 static char *counter = "netfs";
@@ -319,8 +340,10 @@ static int iocfs_init_request(struct netfs_io_request *rreq, struct file *file)
 	int count, max;
 
 	fid = kzalloc(sizeof(*fid), GFP_NOFS);
-	if (!fid)
+	if (!fid) {
+		atomic_inc(&iocfs_init_enomem);
 		return -ENOMEM;
+	}
 	fid->clnt = c;
 	atomic_inc(&c->fids);
 	atomic64_inc(&c->requests);
@@ -416,6 +439,7 @@ static void iocfs_issue_read(struct netfs_io_subrequest *subreq)
 
 	r = kzalloc(sizeof(*r), GFP_NOFS);
 	if (!r) {
+		atomic_inc(&iocfs_issue_enomem);
 		compat_read_subreq_done(subreq, -ENOMEM, false);
 		return;
 	}
