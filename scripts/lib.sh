@@ -299,6 +299,19 @@ uml_dir() {
 		"$TOP/tests/kernel-uml.config" "$TOP/scripts/kernel-uml")"
 }
 
+# fragments_merged FRAGMENT...: the options the FRAGMENTs set, each with
+# the value of the last FRAGMENT that sets it, in the order they first
+# appear.
+fragments_merged() {
+	awk '/^CONFIG_[A-Za-z0-9_]*=/ {
+		opt = substr($0, 1, index($0, "=") - 1)
+		if (!(opt in val))
+			order[++n] = opt
+		val[opt] = $0
+	}
+	END { for (i = 1; i <= n; i++) print val[order[i]] }' "$@"
+}
+
 # config_verify CONFIG FRAGMENT: every option FRAGMENT asks for survived
 # olddefconfig into CONFIG.
 config_verify() {

@@ -20,7 +20,7 @@ fail() {
 	exit 1
 }
 
-modprobe 9p 2>/dev/null || true	# built in on the debug kernels
+modprobe 9p 2>/dev/null || true	# built in on the 7.3 and 6.1 debug kernels
 modprobe 9pnet_virtio 2>/dev/null || true
 insmod /modules/netfs_iocount.ko hung_warn_secs=5
 hotfix_load maxactive=16

@@ -67,7 +67,7 @@ unclunked() {
 	dmesg | grep -c 'Found fid [0-9]* not clunked' || true
 }
 
-modprobe 9p 2>/dev/null || true	# built in on the debug kernels
+modprobe 9p 2>/dev/null || true	# built in on the 7.3 and 6.1 debug kernels
 modprobe 9pnet_virtio 2>/dev/null || true
 insmod /modules/netfs_iocount.ko
 

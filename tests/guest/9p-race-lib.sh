@@ -30,7 +30,7 @@ p9race_fscache_start() {
 	local dir tag m i
 	dir=$(awk '$1 == "dir" { print $2 }' /data/cachefilesd.conf)
 	tag=$(awk '$1 == "tag" { print $2 }' /data/cachefilesd.conf)
-	# Modules on a stock kernel, built in on the debug ones.
+	# Modules on the stock kernels and the 6.12 debug one.
 	for m in virtio_pci virtio_blk crc32c_generic ext4 cachefiles; do
 		modprobe "$m" || true
 	done

@@ -71,7 +71,7 @@ run_consumer() {
 	echo $n >/tmp/consumer-runs
 }
 
-# netfs is a module on the stock kernel, built in on the debug one.
+# netfs is a module on the stock kernels and the 6.12 debug one.
 modprobe netfs 2>/dev/null || true
 insmod /modules/netfs_iocount.ko
 [ -e "$E" ] || fail "no $E: tracefs not mounted, or no netfs_iocount events"

@@ -36,8 +36,14 @@ refused() {
 		fail "track_netfs=$1 was refused during rmmod without saying why"
 }
 
-# netfs is a module on the stock kernel, built in on the debug one.
+# netfs_refs: netfs.ko's reference count, "built-in" where netfs is not a
+# module.  Tracking pins netfs.ko, found through the tracepoint module
+# notifier, while it is attached.
+netfs_refs() { cat /sys/module/netfs/refcnt 2>/dev/null || echo built-in; }
+
+# netfs is a module on the stock kernels and the 6.12 debug one.
 modprobe netfs 2>/dev/null || true
+refs=$(netfs_refs)
 track_probes_listable
 [ "$(track_probes_count)" -eq 0 ] || fail "probes on netfs's functions before loading:
 $(track_probes)"
@@ -51,6 +57,11 @@ n=$(track_probes_count)
 $(track_probes)"
 track_probes
 echo "track-unload-race: loaded with track_netfs=1, its $TRACK_PROBES probes registered"
+if [ "$refs" != built-in ]; then
+	[ "$(netfs_refs)" -eq $((refs + 1)) ] ||
+		fail "netfs.ko has $(netfs_refs) references while tracked, $refs before: not pinned"
+	echo "track-unload-race: netfs.ko pinned while tracked"
+fi
 
 rmmod netfs_iocount &
 rmmod_pid=$!
@@ -74,6 +85,8 @@ if [ "$n" -ne 0 ]; then
 	track_probes
 	fail "$n probe(s) of track_netfs left registered after rmmod, their handlers freed"
 fi
+[ "$(netfs_refs)" = "$refs" ] ||
+	fail "netfs.ko has $(netfs_refs) references after rmmod, $refs before: its pin leaked"
 echo "track-unload-race: rmmod done, no probe of track_netfs left"
 
 # A fresh load: the switch opens again, at run time, and closes at exit.
