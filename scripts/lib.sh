@@ -229,14 +229,20 @@ series_for() {
 # Debian's linux-source-SERIES (a scripts/series/*/series.conf names it as
 # its SERIES_BASE): its debug kernel is built from the patched tree.
 series_base() {
-	grep -qx "SERIES_BASE=$1" "$TOP"/scripts/series/*/series.conf
+	[ -n "$(series_conf "$1")" ]
+}
+
+# series_conf SERIES: the scripts/series/*/series.conf that names SERIES as
+# its SERIES_BASE, or nothing.
+series_conf() {
+	{ grep -lx "SERIES_BASE=$1" "$TOP"/scripts/series/*/series.conf || true; } | head -n 1
 }
 
 # series_dir SERIES: the templates of the submission for SERIES, the
 # scripts/series/* directory whose series.conf names it as its base.
 series_dir() {
 	local conf
-	conf=$(grep -lx "SERIES_BASE=$1" "$TOP"/scripts/series/*/series.conf | head -n 1)
+	conf=$(series_conf "$1")
 	[ -n "$conf" ] || die "no scripts/series/*/series.conf has SERIES_BASE=$1"
 	dirname "$conf"
 }
