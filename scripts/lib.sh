@@ -47,8 +47,8 @@ worktree_add() {
 		git -C "$1" worktree add -q -f --detach "$2" "$3"
 		return
 	fi
+	# shellcheck disable=SC2086 # the paths, one word each
 	git -C "$1" worktree add -q -f --no-checkout --detach "$2" "$3" &&
-		# shellcheck disable=SC2086 # the paths, one word each
 		git -C "$2" sparse-checkout set --cone $SUBMISSION_PATHS &&
 		git -C "$2" checkout -q
 }
@@ -278,24 +278,23 @@ debug_fragments() {
 # debug_dir SERIES: the directory of the SERIES debug kernel built from the
 # current inputs: the pinned source, the config fragments, the build
 # script, the diffs of the series (on a kernel without netfs's io_count)
-# and, for a negative control, the deliberately breaking patch in
-# $DEBUG_FAULT_PATCH.  SERIES-plain (6.1-plain) is the same source with
-# neither the series nor the test patches: the kernel as its release has
-# it.
+# and the test patches.  A variant (see scripts/kernel-debug), which is the
+# primary's bzImage with modules of another tree, adds what it is: plain
+# for SERIES-plain (6.1-plain), the tree as its release has it, and for a
+# negative control the deliberately breaking patch in $DEBUG_FAULT_PATCH.
 debug_dir() {
-	local base=${1%-plain} series=none tests=
+	local base=${1%-plain} series=none tests='' variant=primary
 	"$TOP/scripts/kernel-source" "$base" >/dev/null || return 1
-	if [ "$1" = "$base" ]; then
-		if series_base "$base"; then
-			series=$(series_for "$base") || return 1
-			series=$(series_diffs "$series" | sha256sum)
-		fi
-		tests=$(kernel_test_patches "$base")
+	if series_base "$base"; then
+		series=$(series_for "$base") || return 1
+		series=$(series_diffs "$series" | sha256sum)
 	fi
+	tests=$(kernel_test_patches "$base")
+	[ "$1" = "$base" ] || variant=plain
 	# shellcheck disable=SC2046,SC2086
 	printf '%s/debug-%s-%s\n' "$CACHE" "$1" "$(hash_of "linux-source-$base $(kernel_version "$base")" \
 		$(debug_fragments "$base") "$TOP/scripts/kernel-debug" \
-		"series $series" $tests ${DEBUG_FAULT_PATCH:-})"
+		"series $series" $tests "variant $variant" ${DEBUG_FAULT_PATCH:-})"
 }
 
 # uml_dir SERIES: the directory of the SERIES UML kernel built from the
@@ -330,22 +329,6 @@ config_verify() {
 			grep -qx "$opt=$val" "$1" ||
 				die "$opt=$val did not stick (dependency missing?)"
 		fi
-	done <"$2"
-}
-
-# kconfig_known_only TREE FRAGMENT: the lines of FRAGMENT whose option
-# TREE's Kconfig files declare; says on stderr which it leaves out.
-kconfig_known_only() {
-	local declared line opt
-	declared=$(find "$1" -name 'Kconfig*' -exec sed -n 's/^[[:space:]]*\(menu\)\{0,1\}config[[:space:]]\{1,\}\([A-Za-z0-9_]*\).*/CONFIG_\2/p' {} + | sort -u)
-	while IFS= read -r line; do
-		opt=${line%%=*}
-		case $opt in
-		CONFIG_*)
-			grep -qx "$opt" <<<"$declared" ||
-				{ msg "${1##*/}: no $opt in its Kconfig, left out"; continue; } ;;
-		esac
-		printf '%s\n' "$line"
 	done <"$2"
 }
 

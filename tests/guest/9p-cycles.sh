@@ -19,6 +19,8 @@ write_and_check() {
 	p9io write "$1" "$wsize" "$2" && p9io verify "$1" "$wsize" "$2"
 }
 
+modprobe 9p
+modprobe 9pnet_virtio
 mkdir -p /mnt
 i=0
 while [ $i -lt "$cycles" ]; do

@@ -20,8 +20,8 @@ fail() {
 	exit 1
 }
 
-modprobe 9p 2>/dev/null || true	# built in on the 7.3 and 6.1 debug kernels
-modprobe 9pnet_virtio 2>/dev/null || true
+modprobe 9p
+modprobe 9pnet_virtio
 insmod /modules/netfs_iocount.ko hung_warn_secs=5
 hotfix_load maxactive=16
 p9race_load

@@ -71,8 +71,8 @@ unclunked() {
 	dmesg | grep -c 'Found fid [0-9]* not clunked' || true
 }
 
-modprobe 9p 2>/dev/null || true	# built in on the 7.3 and 6.1 debug kernels
-modprobe 9pnet_virtio 2>/dev/null || true
+modprobe 9p
+modprobe 9pnet_virtio
 insmod /modules/netfs_iocount.ko
 
 # 1. Refusals.

@@ -15,10 +15,10 @@ caches=$(echo "${P9_CACHES:?P9_CACHES is not set}" | tr , ' ')
 cycles=${P9_CYCLES:-10}
 delay=${P9_DELAY_MS:-100}
 
-# p9race_load: 9p (built in on the debug kernels) and p9hold, postponing.
+# p9race_load: 9p and p9hold, postponing.
 p9race_load() {
-	modprobe 9p 2>/dev/null || true
-	modprobe 9pnet_virtio 2>/dev/null || true
+	modprobe 9p
+	modprobe 9pnet_virtio
 	insmod /modules/p9hold.ko
 	echo "$delay" >$H/delay_ms
 	mkdir -p /mnt
@@ -30,7 +30,7 @@ p9race_fscache_start() {
 	local dir tag m i
 	dir=$(awk '$1 == "dir" { print $2 }' /data/cachefilesd.conf)
 	tag=$(awk '$1 == "tag" { print $2 }' /data/cachefilesd.conf)
-	# Modules on the stock kernels and the 6.12 debug one.
+	# Modules or built in, by kernel (cachefiles is a module on all).
 	for m in virtio_pci virtio_blk crc32c_generic ext4 cachefiles; do
 		modprobe "$m" || true
 	done

@@ -29,8 +29,8 @@ fail() {
 held_at_least_one() { [ "$(cat $H/held)" -ge 1 ]; }
 
 # 9p and netfs are modules on the stock kernels and the 6.12 debug one.
-modprobe 9p 2>/dev/null || true
-modprobe 9pnet_virtio 2>/dev/null || true
+modprobe 9p
+modprobe 9pnet_virtio
 if insmod /modules/netfs_iocount.ko track_netfs=maybe 2>/dev/null; then
 	fail "netfs_iocount loaded with track_netfs=maybe"
 fi

@@ -8,6 +8,8 @@
 # timeout: 900
 
 records=${P9_RECORDS:-2000}
+modprobe 9p
+modprobe 9pnet_virtio
 mkdir -p /mnt
 mount -t 9p -o trans=virtio,version=9p2000.L,cache=none p9share /mnt
 touch /mnt/guest-ready

@@ -93,7 +93,7 @@ echo "stats: 2000 begins and ends counted while on, hidden while off"
 # none through the glue.  scripts/check says from the kernel which it is
 # (DIAG_GLUE_TRACKING=1: the section must run).
 # netfs is a module on the 6.12 debug kernel.
-modprobe netfs 2>/dev/null || true
+modprobe netfs
 insmod /modules/netfs_iocount_glue.ko
 insmod /modules/iocountfs.ko
 counter=$(cat /sys/module/iocountfs/parameters/counter)

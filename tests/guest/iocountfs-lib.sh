@@ -11,7 +11,7 @@ stalled_at_least_one() {
 
 iocfs_load() {
 	# netfs is a module on the stock kernels and the 6.12 debug one.
-	modprobe netfs 2>/dev/null || true
+	modprobe netfs
 	insmod /modules/netfs_iocount.ko
 	insmod /modules/netfs_iocount_glue.ko
 	insmod /modules/iocountfs.ko

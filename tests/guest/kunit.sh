@@ -11,6 +11,9 @@
 # timeout: 900
 
 . /guest/kunit-lib.sh
+# A debug kernel's netfs.ko carries the KUnit suite of its count (the
+# series' tests), run when it loads.
+modprobe netfs
 insmod /modules/netfs_iocount.ko
 for mod in /modules/netfs_iocount_*kunit.ko; do
 	kunit_run_module "$mod"

@@ -19,7 +19,7 @@ fail() {
 
 grep -q 'PREEMPT_RT' /proc/version ||
 	fail "not a PREEMPT_RT kernel: $(cat /proc/version)"
-modprobe netfs 2>/dev/null || true
+modprobe netfs
 
 if insmod /modules/netfs_iocount.ko track_netfs=1 2>/dev/null; then
 	fail "the library loaded with track_netfs=1"

@@ -103,8 +103,7 @@ $(track_probes)"
 	reloads=$((reloads + 1))
 }
 
-# netfs, 9p and virtio are modules on the stock kernels, netfs and 9p on
-# the 6.12 debug one.
+# netfs and 9p are modules on every kernel, virtio on the stock ones.
 for m in netfs virtio_pci 9pnet_virtio 9p; do
 	modprobe $m 2>/dev/null || true
 done

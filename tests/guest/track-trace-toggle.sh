@@ -72,7 +72,7 @@ run_consumer() {
 }
 
 # netfs is a module on the stock kernels and the 6.12 debug one.
-modprobe netfs 2>/dev/null || true
+modprobe netfs
 insmod /modules/netfs_iocount.ko
 [ -e "$E" ] || fail "no $E: tracefs not mounted, or no netfs_iocount events"
 if [ -e /proc/lockdep_stats ]; then

@@ -42,7 +42,7 @@ refused() {
 netfs_refs() { cat /sys/module/netfs/refcnt 2>/dev/null || echo built-in; }
 
 # netfs is a module on the stock kernels and the 6.12 debug one.
-modprobe netfs 2>/dev/null || true
+modprobe netfs
 refs=$(netfs_refs)
 track_probes_listable
 [ "$(track_probes_count)" -eq 0 ] || fail "probes on netfs's functions before loading:
