@@ -332,15 +332,27 @@ config_verify() {
 	done <"$2"
 }
 
-# kernel_make BASEDIR MAKE-ARGS...: make in a kernel tree, compiling through
-# ccache.  Paths under BASEDIR (holding the tree's source and objects) are
-# hashed relative to it, so another build of the same sources elsewhere, such
-# as a negative control's kernel, recompiles only what differs.
+# with_ccache BASEDIR COMMAND...: COMMAND with every gcc it runs going
+# through ccache (Debian's masquerade directory first in PATH, so a
+# kernel's own CC, gcc-12 say, goes through it too).  Paths under BASEDIR
+# are hashed relative to it, so another build of the same sources
+# elsewhere, such as a negative control's, recompiles only what differs.
+# Depend mode: Kbuild has gcc write each object's dependencies (-Wp,-MMD),
+# which ccache reads instead of preprocessing every file a second time on a
+# miss.
+with_ccache() {
+	local base=$1
+	shift
+	PATH=/usr/lib/ccache:$PATH CCACHE_DIR=$CACHE/ccache CCACHE_BASEDIR=$base \
+		CCACHE_MAXSIZE=4G CCACHE_DEPEND=1 "$@"
+}
+
+# kernel_make BASEDIR MAKE-ARGS...: make in a kernel tree (source and
+# objects under BASEDIR), compiling through ccache.
 kernel_make() {
 	local base=$1
 	shift
-	CCACHE_DIR=$CACHE/ccache CCACHE_BASEDIR=$base CCACHE_MAXSIZE=4G \
-		make CC="ccache gcc" "$@"
+	with_ccache "$base" make "$@"
 }
 
 # Run a command quietly, keeping its output in a log that is shown on failure.
