@@ -7,8 +7,12 @@
 # (mempool), iocountfs's fid in ->init_request() (7.3 then frees the
 # request at once, 6.12 too), netfs's buffers (freed through
 # netfs_put_failed_request() on 7.3), iocountfs's completion in
-# ->issue_read(), and whatever else the path allocates.  The sweep ends at
-# the first N the read no longer reaches.  After each: the read returned
+# ->issue_read(), and whatever else the path allocates.  How many sites a
+# read passes, and in which order, varies from read to read (30 to 46 seen; an
+# injected failure in readahead leaves pages to ->read_folio(), timing
+# decides which path reads them), so a read that passes fewer than N sites
+# is skipped, and the sweep ends after three such reads in a row.  After
+# each injected failure: the read returned
 # an error or right bytes, a second read returns all of the file right,
 # iocountfs holds no request, the file's eviction (drop_caches) returns
 # within 10 s (it waits for netfs's count of the inode to reach 0), and
@@ -55,8 +59,8 @@ track_probes_listable
 mount -t iocountfs -o files=4,size=262144,latency_ms=1,release_ms=1 iocountfs /mnt ||
 	fail "mount failed"
 
-n=1 failed=0 short=0 whole=0
-while :; do
+n=1 failed=0 short=0 whole=0 skipped=0 unreached=0
+while [ $unreached -lt 3 ]; do
 	[ $n -le "$MAX_NTH" ] || fail "the read still passes $MAX_NTH sites: raise FAILSLAB_MAX_NTH"
 	evict_within 10
 	iocfs-reader -n $n /mnt/f$((n % 4)) >/tmp/nth.out 2>&1 &
@@ -64,12 +68,14 @@ while :; do
 	until_true 30 "fail-nth $n: the read did not return within 30 s" task_done $pid
 	rc=0
 	wait $pid || rc=$?
+	echo "failslab: $(head -n 1 /tmp/nth.out)"
 	case $rc in
-	0) ;;
-	3) break ;;
+	0) unreached=0 ;;
+	3) unreached=$((unreached + 1)) skipped=$((skipped + 1)) ;;
 	*) cat /tmp/nth.out; fail "fail-nth $n: the read went wrong" ;;
 	esac
 	case $(cat /tmp/nth.out) in
+	*"not reached"*) ;;
 	*"read failed"*) failed=$((failed + 1)) ;;
 	*"returned 262144 of"*) whole=$((whole + 1)) ;;
 	*) short=$((short + 1)) ;;
@@ -79,10 +85,11 @@ while :; do
 	until_true 10 "fail-nth $n: a record outlived the request by 10 s" no_record_left
 	n=$((n + 1))
 done
-echo "failslab: $((n - 1)) allocation(s) failed in turn: the read failed $failed time(s), returned short $short time(s), whole $whole time(s)"
+injected=$((failed + short + whole))
+echo "failslab: $injected allocation(s) failed in turn: the read failed $failed time(s), returned short $short time(s), whole $whole time(s); $skipped read(s) passed fewer sites"
 enomem=$(cat $Q/enomem)
 echo "failslab: iocountfs's own failures: $enomem"
-[ $n -gt 1 ] || fail "no allocation of the read was made to fail"
+[ $injected -gt 0 ] || fail "no allocation of the read was made to fail"
 case $enomem in
 "init_request 0 "* | *" issue_read 0") fail "a failure path of iocountfs's was not reached: $enomem" ;;
 esac
