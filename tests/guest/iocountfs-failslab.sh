@@ -8,12 +8,12 @@
 # request at once, 6.12 too), netfs's buffers (freed through
 # netfs_put_failed_request() on 7.3), iocountfs's completion in
 # ->issue_read(), and whatever else the path allocates.  How many sites a
-# read passes, and in which order, varies from read to read (30 to 46 seen; an
-# injected failure in readahead leaves pages to ->read_folio(), timing
-# decides which path reads them), so a read that passes fewer than N sites
-# is skipped, and the sweep ends after three such reads in a row.  After
-# each injected failure: the read returned
-# an error or right bytes, a second read returns all of the file right,
+# read passes, and in which order, varies from read to read (30 to 46
+# seen: an injected failure in readahead leaves pages to ->read_folio(),
+# and timing decides which path reads them), so a read that passes fewer
+# than N sites is skipped, and the sweep ends after three such reads in a
+# row.  After each injected failure: the read returned an error or right
+# bytes, a second read returns all of the file right,
 # iocountfs holds no request, the file's eviction (drop_caches) returns
 # within 10 s (it waits for netfs's count of the inode to reach 0), and
 # track_netfs has no record left.  Both of iocountfs's own failure paths
@@ -70,15 +70,16 @@ while [ $unreached -lt 3 ]; do
 	wait $pid || rc=$?
 	echo "failslab: $(head -n 1 /tmp/nth.out)"
 	case $rc in
-	0) unreached=0 ;;
+	0)
+		unreached=0
+		case $(cat /tmp/nth.out) in
+		*"read failed"*) failed=$((failed + 1)) ;;
+		*"returned 262144 of"*) whole=$((whole + 1)) ;;
+		*) short=$((short + 1)) ;;
+		esac
+		;;
 	3) unreached=$((unreached + 1)) skipped=$((skipped + 1)) ;;
 	*) cat /tmp/nth.out; fail "fail-nth $n: the read went wrong" ;;
-	esac
-	case $(cat /tmp/nth.out) in
-	*"not reached"*) ;;
-	*"read failed"*) failed=$((failed + 1)) ;;
-	*"returned 262144 of"*) whole=$((whole + 1)) ;;
-	*) short=$((short + 1)) ;;
 	esac
 	until_true 10 "fail-nth $n: iocountfs still holds a request 10 s after the read" inflight_zero
 	evict_within 10
