@@ -20,7 +20,9 @@
  * injected, must then return all of FILE, right.  Prints what the first
  * read did; exits 0 when the fault was injected and everything was
  * right, 3 when the read passed fewer than NTH sites (a sweep over NTH
- * ends there), 1 otherwise.
+ * ends there), 1 otherwise.  NTH 0 injects nothing of its own: the read
+ * meets a failure armed some other way (iocountfs's fail_next), and is
+ * checked the same.
  */
 
 #include <dirent.h>
@@ -194,10 +196,12 @@ static int read_failing(int nth, const char *path)
 		return 3;
 	}
 	if (n < 0)
-		printf("fail-nth %d: injected, the read failed: %s\n", nth, strerror(err));
+		printf("fail-nth %d: %s, the read failed: %s\n", nth,
+		       nth ? "injected" : "nothing armed", strerror(err));
 	else
-		printf("fail-nth %d: injected, the read returned %zd of %lld bytes\n",
-		       nth, n, (long long)st.st_size);
+		printf("fail-nth %d: %s, the read returned %zd of %lld bytes\n",
+		       nth, nth ? "injected" : "nothing armed", n,
+		       (long long)st.st_size);
 	if (n > 0 && wrong_bytes(buf, n, st.st_ino, 0)) {
 		printf("fail-nth %d: wrong bytes returned\n", nth);
 		return 1;
@@ -217,7 +221,8 @@ int main(int argc, char **argv)
 	int procs, i, status, failed = 0;
 	pid_t parent = getpid();
 
-	if (argc == 4 && !strcmp(argv[1], "-n") && atoi(argv[2]) > 0)
+	if (argc == 4 && !strcmp(argv[1], "-n") && argv[2][0] >= '0' &&
+	    argv[2][0] <= '9')
 		return read_failing(atoi(argv[2]), argv[3]);
 	procs = argc < 3 ? 0 : atoi(argv[2]);
 	if (procs < 1 || procs > 64) {

@@ -52,6 +52,7 @@
 #include <linux/pagemap.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uio.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -218,6 +219,56 @@ static const struct kernel_param_ops iocfs_enomem_ops = {
 module_param_cb(enomem, &iocfs_enomem_ops, NULL, 0444);
 MODULE_PARM_DESC(enomem, "allocations failed in init_request and issue_read (read-only)");
 
+/*
+ * fail_next=SITE fails the next allocation of iocountfs's own at SITE, once:
+ * each of the request's failure paths that the filesystem owns is taken
+ * for certain, where failslab's sweep reaches them only by chance (which
+ * allocations a read passes varies from read to read).
+ */
+enum iocfs_site { IOCFS_SITE_NONE, IOCFS_SITE_INIT_REQUEST, IOCFS_SITE_ISSUE_READ };
+
+static const char * const iocfs_site_names[] = {
+	[IOCFS_SITE_NONE]		= "none",
+	[IOCFS_SITE_INIT_REQUEST]	= "init_request",
+	[IOCFS_SITE_ISSUE_READ]		= "issue_read",
+};
+
+static atomic_t iocfs_fail_next = ATOMIC_INIT(IOCFS_SITE_NONE);
+
+static int iocfs_fail_next_set(const char *val, const struct kernel_param *kp)
+{
+	int site = sysfs_match_string(iocfs_site_names, val);
+
+	if (site <= IOCFS_SITE_NONE) {
+		pr_err("fail_next=%s is invalid: expected init_request or issue_read\n",
+		       val);
+		return -EINVAL;
+	}
+	atomic_set(&iocfs_fail_next, site);
+	return 0;
+}
+
+static int iocfs_fail_next_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n",
+			  iocfs_site_names[atomic_read(&iocfs_fail_next)]);
+}
+
+static const struct kernel_param_ops iocfs_fail_next_ops = {
+	.set = iocfs_fail_next_set,
+	.get = iocfs_fail_next_get,
+};
+module_param_cb(fail_next, &iocfs_fail_next_ops, NULL, 0644);
+MODULE_PARM_DESC(fail_next, "fail the next allocation at init_request or issue_read (one-shot)");
+
+/* kzalloc(), or NULL where fail_next is armed for @site. */
+static void *iocfs_kzalloc(size_t size, enum iocfs_site site)
+{
+	if (atomic_cmpxchg(&iocfs_fail_next, site, IOCFS_SITE_NONE) == site)
+		return NULL;
+	return kzalloc(size, GFP_NOFS);
+}
+
 /* Whose count eviction waits on: "netfs" (6.10+) or "iocountfs". */
 #ifdef NETFS_IOCOUNT_HAVE_NETFS_IO_COUNT
 static char *counter = "netfs";
@@ -339,7 +390,7 @@ static int iocfs_init_request(struct netfs_io_request *rreq, struct file *file)
 	struct iocfs_fid *fid;
 	int count, max;
 
-	fid = kzalloc(sizeof(*fid), GFP_NOFS);
+	fid = iocfs_kzalloc(sizeof(*fid), IOCFS_SITE_INIT_REQUEST);
 	if (!fid) {
 		atomic_inc(&iocfs_init_enomem);
 		return -ENOMEM;
@@ -437,7 +488,7 @@ static void iocfs_issue_read(struct netfs_io_subrequest *subreq)
 	struct iocfs_client *c = subreq->rreq->inode->i_sb->s_fs_info;
 	struct iocfs_read *r;
 
-	r = kzalloc(sizeof(*r), GFP_NOFS);
+	r = iocfs_kzalloc(sizeof(*r), IOCFS_SITE_ISSUE_READ);
 	if (!r) {
 		atomic_inc(&iocfs_issue_enomem);
 		compat_read_subreq_done(subreq, -ENOMEM, false);

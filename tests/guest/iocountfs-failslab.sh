@@ -12,12 +12,14 @@
 # seen: an injected failure in readahead leaves pages to ->read_folio(),
 # and timing decides which path reads them), so a read that passes fewer
 # than N sites is skipped, and the sweep ends after three such reads in a
-# row.  After each injected failure: the read returned an error or right
-# bytes, a second read returns all of the file right,
+# row.  Which of those reads meet iocountfs's own two allocations is left
+# to that chance too, so before the sweep each of them is failed once on
+# purpose (iocountfs's fail_next) and checked the same way.  After each
+# injected failure: the read returned an error or right bytes, a second
+# read returns all of the file right,
 # iocountfs holds no request, the file's eviction (drop_caches) returns
 # within 10 s (it waits for netfs's count of the inode to reach 0), and
-# track_netfs has no record left.  Both of iocountfs's own failure paths
-# must have been reached.  At the end the umount returns, the probes
+# track_netfs has no record left.  At the end the umount returns, the probes
 # missed no allocation and no free (a record of the library's own that
 # failed to allocate is counted as "not recorded", and allowed), and
 # kmemleak finds no leak.
@@ -49,6 +51,30 @@ evict_within() {
 
 inflight_zero() { [ "$(cat $Q/inflight)" = 0 ]; }
 
+# settled WHAT: after a read with a failure injected, iocountfs holds no
+# request, the inodes' eviction returns and no record is left.
+settled() {
+	until_true 10 "$1: iocountfs still holds a request 10 s after the read" inflight_zero
+	evict_within 10
+	until_true 10 "$1: a record outlived the request by 10 s" no_record_left
+}
+
+# own_failure SITE: iocountfs's own allocation at SITE (init_request,
+# issue_read) fails once in a read of a whole uncached file.
+own_failure() {
+	local what="iocountfs's $1 failure" pid rc=0
+	evict_within 10
+	echo "$1" >$Q/fail_next
+	iocfs-reader -n 0 /mnt/f0 >/tmp/own.out 2>&1 &
+	pid=$!
+	until_true 30 "$what: the read did not return within 30 s" task_done $pid
+	wait $pid || rc=$?
+	echo "failslab: $what: $(head -n 1 /tmp/own.out)"
+	[ $rc = 0 ] || { cat /tmp/own.out; fail "$what: the read went wrong"; }
+	[ "$(cat $Q/fail_next)" = none ] || fail "$what: the read never made that allocation"
+	settled "$what"
+}
+
 [ -w /proc/self/fail-nth ] || fail "no /proc/self/fail-nth: the kernel lacks CONFIG_FAULT_INJECTION"
 [ -d $F ] || fail "no $F: the kernel lacks CONFIG_FAILSLAB or CONFIG_FAULT_INJECTION_DEBUG_FS"
 echo N >$F/ignore-gfp-wait
@@ -58,6 +84,11 @@ echo 1 >$P/track_netfs || fail "track_netfs=1 refused"
 track_probes_listable
 mount -t iocountfs -o files=4,size=262144,latency_ms=1,release_ms=1 iocountfs /mnt ||
 	fail "mount failed"
+if echo none >$Q/fail_next 2>/dev/null; then
+	fail "iocountfs accepted fail_next=none"
+fi
+own_failure init_request
+own_failure issue_read
 
 n=1 failed=0 short=0 whole=0 skipped=0 unreached=0
 while [ $unreached -lt 3 ]; do
@@ -81,9 +112,7 @@ while [ $unreached -lt 3 ]; do
 	3) unreached=$((unreached + 1)) skipped=$((skipped + 1)) ;;
 	*) cat /tmp/nth.out; fail "fail-nth $n: the read went wrong" ;;
 	esac
-	until_true 10 "fail-nth $n: iocountfs still holds a request 10 s after the read" inflight_zero
-	evict_within 10
-	until_true 10 "fail-nth $n: a record outlived the request by 10 s" no_record_left
+	settled "fail-nth $n"
 	n=$((n + 1))
 done
 injected=$((failed + short + whole))
