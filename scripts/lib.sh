@@ -399,9 +399,14 @@ kunit_parse() {
 }
 
 # guest_libraries PROGRAM ROOT: the shared libraries PROGRAM loads (none
-# for a static one), copied under ROOT at their own paths.
+# for a static one), copied under ROOT at their own paths.  A library the
+# host lacks is named, and nothing is copied.
 guest_libraries() {
-	local lib
+	local lib missing
+	# ldd fails on a static program, which needs nothing.
+	missing=$(ldd "$1" 2>/dev/null | sed -n 's/^[[:space:]]*\([^ ]*\) => not found$/\1/p' || true)
+	[ -z "$missing" ] ||
+		die "${1##*/} needs $(echo $missing) for the guest, which this host lacks: run scripts/deps guests"
 	for lib in $(ldd "$1" 2>/dev/null | grep -oE '/[^ ]+'); do
 		mkdir -p "$2$(dirname "$lib")"
 		cp -L "$lib" "$2$lib"

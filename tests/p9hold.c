@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * p9hold: hold or delay 9p's netfs request frees, on an unmodified kernel,
- * to open the umount race window on purpose (tests only).
+ * p9hold: hold or delay 9p's netfs request frees (or, in delay mode, those of
+ * another netfs filesystem), on an unmodified kernel, to open the umount race
+ * window on purpose, or to keep an inode's count of outstanding I/O up for as
+ * long as a test needs (tests only).
  *
  * Both modes act only on frees that run on a workqueue (netfs's
  * asynchronous cleanup), and change the execution path the way kprobes
@@ -21,13 +23,20 @@
  * before) is sent to p9hold_postpone_free() instead, which queues it again
  * MS later, when it runs unchanged, so whatever the free touches is touched
  * by netfs's and 9p's own code.  A free netfs runs in its caller is not
- * delayed.
+ * delayed.  Writing 1 to "release" runs the postponed frees at once.
+ *
+ * fstype=NAME (at load only) makes delay mode act on the requests of the
+ * filesystem type NAME instead of 9p's, cifs's say: the inode's count of
+ * outstanding I/O then stays up until the postponed free runs.  hold=1 and
+ * the eviction counters are 9p's only, and are not set up for another type.
  *
  * Parameters (all 0644 unless said):
  *   hold=1         hold v9fs_free_request() until released
  *   delay_ms=MS    postpone netfs's frees of 9p requests (0..10000)
- *   release        write-only: let every held free go on
+ *   fstype=NAME    the filesystem type of delay mode (0444; default 9p)
+ *   release        write-only: let every held or postponed free go on
  *   held, delayed  read-only: frees held now, frees held or postponed so far
+ *   postponed      read-only: frees postponed now
  *   evict_waits    read-only: evictions (v9fs_evict_inode()) that began
  *                  while a held or postponed free of their inode was in
  *                  flight and returned only after it: they waited for it
@@ -60,6 +69,8 @@
 #include <net/9p/client.h>
 
 #define P9HOLD_DELAY_MAX_MS	10000
+/* The longest filesystem type name fstype= takes. */
+#define P9HOLD_FSTYPE_MAX	15
 /* Diverted frees whose inode is remembered; more go unremembered. */
 #define P9HOLD_SLOTS		64
 
@@ -76,6 +87,7 @@ MODULE_PARM_DESC(hold, "hold 9p's asynchronous request frees until released");
 
 static atomic_t held = ATOMIC_INIT(0);
 static atomic_t delayed = ATOMIC_INIT(0);
+static atomic_t postponed = ATOMIC_INIT(0);
 static atomic_t release_seq = ATOMIC_INIT(0);
 static DECLARE_WAIT_QUEUE_HEAD(release_wq);
 static unsigned int delay_ms;
@@ -92,6 +104,36 @@ module_param_cb(held, &atomic_param_ops, &held, 0444);
 MODULE_PARM_DESC(held, "frees held now (read-only)");
 module_param_cb(delayed, &atomic_param_ops, &delayed, 0444);
 MODULE_PARM_DESC(delayed, "frees held or postponed so far (read-only)");
+module_param_cb(postponed, &atomic_param_ops, &postponed, 0444);
+MODULE_PARM_DESC(postponed, "frees postponed now (read-only)");
+
+/* Read-only once loaded: the kprobe handler compares it without a lock. */
+static char fstype[P9HOLD_FSTYPE_MAX + 1] = "9p";
+
+static int fstype_set(const char *val, const struct kernel_param *kp)
+{
+	size_t len = strcspn(val, "\n");
+
+	if (!len || len > P9HOLD_FSTYPE_MAX || val[len + strspn(val + len, "\n")]) {
+		pr_err("fstype=%s is invalid: expected a filesystem type name of 1..%d characters\n",
+		       val, P9HOLD_FSTYPE_MAX);
+		return -EINVAL;
+	}
+	strscpy(fstype, val, len + 1);
+	return 0;
+}
+
+static const struct kernel_param_ops fstype_ops = {
+	.set = fstype_set,
+	.get = param_get_string,
+};
+
+static struct kparam_string fstype_string = {
+	.maxlen = sizeof(fstype),
+	.string = fstype,
+};
+module_param_cb(fstype, &fstype_ops, &fstype_string, 0444);
+MODULE_PARM_DESC(fstype, "the filesystem type whose frees delay_ms postpones (default 9p)");
 
 static atomic_t evict_waits = ATOMIC_INIT(0);
 static atomic_t evict_early = ATOMIC_INIT(0);
@@ -184,6 +226,7 @@ MODULE_PARM_DESC(delay_ms, "postpone netfs's asynchronous frees of 9p requests (
 static int release_set(const char *val, const struct kernel_param *kp)
 {
 	bool on;
+	int i;
 
 	if (kstrtobool(val, &on) || !on) {
 		pr_err("release=%s is invalid: write 1 to release the held frees\n",
@@ -192,6 +235,9 @@ static int release_set(const char *val, const struct kernel_param *kp)
 	}
 	atomic_inc(&release_seq);
 	wake_up_all(&release_wq);
+	/* A pending requeue runs now; one not pending is left alone. */
+	for (i = 0; i < P9HOLD_SLOTS; i++)
+		flush_delayed_work(&slots[i].requeue);
 	return 0;
 }
 
@@ -199,7 +245,7 @@ static const struct kernel_param_ops release_ops = {
 	.set = release_set,
 };
 module_param_cb(release, &release_ops, NULL, 0200);
-MODULE_PARM_DESC(release, "write 1: let every held free go on");
+MODULE_PARM_DESC(release, "write 1: let every held or postponed free go on");
 
 /*
  * Entered in place of v9fs_free_request(), with its argument and its
@@ -268,6 +314,7 @@ static void p9hold_requeue(struct work_struct *requeue)
 	struct p9hold_slot *slot = container_of(to_delayed_work(requeue),
 						struct p9hold_slot, requeue);
 
+	atomic_dec(&postponed);
 	queue_work(p9hold_wq, READ_ONCE(slot->work));
 	module_put(THIS_MODULE);
 }
@@ -281,6 +328,7 @@ static noinline void p9hold_postpone_free(struct work_struct *work)
 	int slot = slot_of_work(work);
 
 	atomic_inc(&delayed);
+	atomic_inc(&postponed);
 	queue_delayed_work(p9hold_wq, &slots[slot].requeue,
 			   msecs_to_jiffies(READ_ONCE(delay_ms)));
 }
@@ -314,9 +362,14 @@ static bool p9hold_queued_free(struct work_struct *work)
 	       p9hold_runs_free(work);
 }
 
-static bool p9hold_is_9p(const struct inode *inode)
+static bool p9hold_fstype_is(const char *name)
 {
-	return !strcmp(inode->i_sb->s_type->name, "9p");
+	return !strcmp(fstype, name);
+}
+
+static bool p9hold_delays(const struct inode *inode)
+{
+	return p9hold_fstype_is(inode->i_sb->s_type->name);
 }
 
 static int netfs_free_request_called(struct kprobe *p, struct pt_regs *regs)
@@ -333,7 +386,7 @@ static int netfs_free_request_called(struct kprobe *p, struct pt_regs *regs)
 		return 0;
 	}
 	inode = p9hold_rreq(work)->inode;
-	if (!READ_ONCE(delay_ms) || !p9hold_is_9p(inode))
+	if (!READ_ONCE(delay_ms) || !p9hold_delays(inode))
 		return 0;
 	/*
 	 * Until the free is queued again: rmmod fails busy meanwhile.  Once
@@ -403,6 +456,36 @@ static struct kretprobe evict_probe = {
 	.maxactive	= 16,
 };
 
+/* hold=1 and the eviction counters: 9p's functions, probed for 9p only. */
+static int p9hold_register_9p(void)
+{
+	int ret;
+
+	if (!p9hold_fstype_is("9p"))
+		return 0;
+	ret = register_kprobe(&free_probe);
+	if (ret) {
+		pr_err("cannot probe %s (%d): is 9p loaded?\n",
+		       free_probe.symbol_name, ret);
+		return ret;
+	}
+	ret = register_kretprobe(&evict_probe);
+	if (ret) {
+		pr_err("cannot probe %s (%d)\n", evict_probe.kp.symbol_name,
+		       ret);
+		unregister_kprobe(&free_probe);
+	}
+	return ret;
+}
+
+static void p9hold_unregister_9p(void)
+{
+	if (!p9hold_fstype_is("9p"))
+		return;
+	unregister_kretprobe(&evict_probe);
+	unregister_kprobe(&free_probe);
+}
+
 static int __init p9hold_init(void)
 {
 	int ret, i;
@@ -413,30 +496,15 @@ static int __init p9hold_init(void)
 	}
 	for (i = 0; i < P9HOLD_SLOTS; i++)
 		INIT_DELAYED_WORK(&slots[i].requeue, p9hold_requeue);
-	ret = register_kprobe(&free_probe);
-	if (ret) {
-		pr_err("cannot probe %s (%d): is 9p loaded?\n",
-		       free_probe.symbol_name, ret);
+	ret = p9hold_register_9p();
+	if (ret)
 		return ret;
-	}
 	ret = register_kprobe(&netfs_free_probe);
 	if (ret) {
 		pr_err("cannot probe %s (%d)\n", netfs_free_probe.symbol_name,
 		       ret);
-		goto free_probe;
+		p9hold_unregister_9p();
 	}
-	ret = register_kretprobe(&evict_probe);
-	if (ret) {
-		pr_err("cannot probe %s (%d)\n", evict_probe.kp.symbol_name,
-		       ret);
-		goto netfs_free_probe;
-	}
-	return 0;
-
-netfs_free_probe:
-	unregister_kprobe(&netfs_free_probe);
-free_probe:
-	unregister_kprobe(&free_probe);
 	return ret;
 }
 
@@ -451,9 +519,8 @@ static void __exit p9hold_exit(void)
 {
 	int i;
 
-	unregister_kretprobe(&evict_probe);
 	unregister_kprobe(&netfs_free_probe);
-	unregister_kprobe(&free_probe);
+	p9hold_unregister_9p();
 	for (i = 0; i < P9HOLD_SLOTS; i++)
 		cancel_delayed_work_sync(&slots[i].requeue);
 	synchronize_rcu_tasks();
@@ -462,5 +529,5 @@ static void __exit p9hold_exit(void)
 module_init(p9hold_init);
 module_exit(p9hold_exit);
 
-MODULE_DESCRIPTION("Hold or delay 9p's asynchronous netfs request frees (tests only)");
+MODULE_DESCRIPTION("Hold or delay 9p's (or another netfs filesystem's) asynchronous request frees (tests only)");
 MODULE_LICENSE("GPL");
