@@ -289,6 +289,20 @@ static int open_or_say(const char *path, int flags)
 	return fd;
 }
 
+/* Open @from for reading into *@in and @to for writing into *@out; 0 or -1. */
+static int open_from_to(const char *from, const char *to, int *in, int *out)
+{
+	*in = open_or_say(from, O_RDONLY);
+	if (*in < 0)
+		return -1;
+	*out = open_or_say(to, O_RDWR);
+	if (*out < 0) {
+		close(*in);
+		return -1;
+	}
+	return 0;
+}
+
 /* Say how the operation ended; 0 when it succeeded. */
 static int result(const char *what, int ret)
 {
@@ -321,11 +335,7 @@ static int do_clone(char **arg)
 	int in, out, ret;
 	struct stat st;
 
-	in = open_or_say(arg[0], O_RDONLY);
-	if (in < 0)
-		return 1;
-	out = open_or_say(arg[1], O_RDWR);
-	if (out < 0)
+	if (open_from_to(arg[0], arg[1], &in, &out))
 		return 1;
 	ret = ioctl(out, FICLONE, in);
 	if (ret && (errno == EOPNOTSUPP || errno == EXDEV || errno == EINVAL)) {
@@ -346,11 +356,7 @@ static int do_copy(char **arg)
 	int in, out, ret = 0;
 	ssize_t n;
 
-	in = open_or_say(arg[0], O_RDONLY);
-	if (in < 0)
-		return 1;
-	out = open_or_say(arg[1], O_RDWR);
-	if (out < 0)
+	if (open_from_to(arg[0], arg[1], &in, &out))
 		return 1;
 	while (len) {
 		n = copy_file_range(in, &off_in, out, &off_out, len, 0);

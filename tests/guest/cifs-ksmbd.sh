@@ -17,6 +17,8 @@
 # they were (size, blocks, content) with no .smb leftovers.
 # timeout: 600
 
+. /guest/stall-lib.sh	# until_true
+
 H=/sys/module/p9hold/parameters
 SHARE=/srv/share
 REF=/tmp/ref
@@ -32,17 +34,6 @@ fail() {
 		echo 1 >$H/release
 	fi
 	exit 1
-}
-
-# until_true SECONDS WHAT COMMAND...: poll COMMAND every 100 ms, or fail.
-until_true() {
-	local tries=$(($1 * 10)) what=$2
-	shift 2
-	until "$@"; do
-		tries=$((tries - 1))
-		[ $tries -gt 0 ] || fail "$what"
-		usleep 100000
-	done
 }
 
 # ksmbd_listening: a socket listens on SMB's port 445 (01BD).
