@@ -28,10 +28,11 @@
  * fstype=NAME (at load only) makes delay mode act on the requests of the
  * filesystem type NAME instead of 9p's, cifs's say: the inode's count of
  * outstanding I/O then stays up until the postponed free runs.  hold=1 and
- * the eviction counters are 9p's only, and are not set up for another type.
+ * the eviction counters are 9p's only, and are not set up for another type:
+ * hold=1 with another type is refused, at load and after.
  *
  * Parameters (all 0644 unless said):
- *   hold=1         hold v9fs_free_request() until released
+ *   hold=1         hold v9fs_free_request() until released (fstype=9p)
  *   delay_ms=MS    postpone netfs's frees of 9p requests (0..10000)
  *   fstype=NAME    the filesystem type of delay mode (0444; default 9p)
  *   release        write-only: let every held or postponed free go on
@@ -82,8 +83,6 @@
 #endif
 
 static bool hold;
-module_param(hold, bool, 0644);
-MODULE_PARM_DESC(hold, "hold 9p's asynchronous request frees until released");
 
 static atomic_t held = ATOMIC_INIT(0);
 static atomic_t delayed = ATOMIC_INIT(0);
@@ -134,6 +133,36 @@ static struct kparam_string fstype_string = {
 };
 module_param_cb(fstype, &fstype_ops, &fstype_string, 0444);
 MODULE_PARM_DESC(fstype, "the filesystem type whose frees delay_ms postpones (default 9p)");
+
+static bool p9hold_fstype_is(const char *name)
+{
+	return !strcmp(fstype, name);
+}
+
+/* hold=1 diverts 9p's own free: for another type it would hold nothing. */
+static int hold_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+
+	if (kstrtobool(val, &on)) {
+		pr_err("hold=%s is invalid: expected 0 or 1\n", val);
+		return -EINVAL;
+	}
+	if (on && !p9hold_fstype_is("9p")) {
+		pr_err("hold=1 is invalid with fstype=%s: it holds 9p's frees only\n",
+		       fstype);
+		return -EINVAL;
+	}
+	WRITE_ONCE(hold, on);
+	return 0;
+}
+
+static const struct kernel_param_ops hold_ops = {
+	.set = hold_set,
+	.get = param_get_bool,
+};
+module_param_cb(hold, &hold_ops, &hold, 0644);
+MODULE_PARM_DESC(hold, "hold 9p's asynchronous request frees until released (fstype=9p only)");
 
 static atomic_t evict_waits = ATOMIC_INIT(0);
 static atomic_t evict_early = ATOMIC_INIT(0);
@@ -362,11 +391,6 @@ static bool p9hold_queued_free(struct work_struct *work)
 	       p9hold_runs_free(work);
 }
 
-static bool p9hold_fstype_is(const char *name)
-{
-	return !strcmp(fstype, name);
-}
-
 static bool p9hold_delays(const struct inode *inode)
 {
 	return p9hold_fstype_is(inode->i_sb->s_type->name);
@@ -493,6 +517,12 @@ static int __init p9hold_init(void)
 	if (!IS_ENABLED(CONFIG_X86_64)) {
 		pr_err("only x86-64 is supported\n");
 		return -EOPNOTSUPP;
+	}
+	/* hold=1 given before fstype= on the command line: hold_set() took it. */
+	if (hold && !p9hold_fstype_is("9p")) {
+		pr_err("hold=1 is invalid with fstype=%s: it holds 9p's frees only\n",
+		       fstype);
+		return -EINVAL;
 	}
 	for (i = 0; i < P9HOLD_SLOTS; i++)
 		INIT_DELAYED_WORK(&slots[i].requeue, p9hold_requeue);

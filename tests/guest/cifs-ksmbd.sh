@@ -183,6 +183,11 @@ each_op() {
 	done
 }
 
+# hold_refusals: how many times p9hold has refused hold=1 for cifs.
+hold_refusals() {
+	dmesg | grep -c 'p9hold: hold=1 is invalid with fstype=cifs' || true
+}
+
 ksmbd_start
 case ${CIFS_MODE:-} in
 ops)
@@ -195,7 +200,21 @@ held)
 	fi
 	dmesg | grep -q 'p9hold: fstype= is invalid' ||
 		fail "p9hold refused fstype=, but not for its value"
+	for order in "hold=1 fstype=cifs" "fstype=cifs hold=1"; do
+		refused=$(hold_refusals)
+		# shellcheck disable=SC2086 # the parameters, one word each
+		if insmod /modules/p9hold.ko $order 2>/dev/null; then
+			fail "p9hold accepted $order: hold=1 holds 9p's frees only"
+		fi
+		[ "$(hold_refusals)" -gt "$refused" ] ||
+			fail "p9hold refused $order, but not for hold=1"
+	done
 	insmod /modules/p9hold.ko fstype=cifs
+	if echo 1 >/sys/module/p9hold/parameters/hold 2>/dev/null; then
+		fail "p9hold took hold=1 at run time with fstype=cifs"
+	fi
+	[ "$(cat /sys/module/p9hold/parameters/hold)" = N ] ||
+		fail "a refused hold=1 changed hold"
 	each_op held_check
 	;;
 *)
