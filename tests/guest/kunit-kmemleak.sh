@@ -6,9 +6,5 @@
 # timeout: 900
 
 . /guest/kunit.sh
-# kmemleak reports only objects older than 5 seconds.
-sleep 6
-echo scan >/sys/kernel/debug/kmemleak
-echo scan >/sys/kernel/debug/kmemleak
-cat /sys/kernel/debug/kmemleak
-echo "kmemleak: scan done"
+. /guest/kmemleak-lib.sh
+kmemleak_clean kunit

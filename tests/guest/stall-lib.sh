@@ -3,6 +3,8 @@
 # watchdog to name it (sourced, not run).  The scenario defines fail(),
 # which must release what it holds, so that a failed run still ends.
 
+. /guest/kmemleak-lib.sh
+
 # until_true SECONDS WHAT COMMAND...: poll COMMAND every 100 ms, or fail.
 until_true() {
 	local tries=$(($1 * 10)) what=$2
@@ -70,18 +72,6 @@ track_probes_listable() {
 		fail "no kprobes/list (kprobes or debugfs missing): nothing to check the probes against"
 	[ -r /sys/kernel/tracing/enabled_functions ] ||
 		fail "no tracing/enabled_functions (dynamic ftrace or tracefs missing): nothing to check the probes against"
-}
-
-# kmemleak_clean PREFIX: on a kernel with kmemleak, a scan whose reports
-# reach the console (and fail the run); kmemleak reports only objects older
-# than 5 seconds.
-kmemleak_clean() {
-	[ -e /sys/kernel/debug/kmemleak ] || return 0
-	sleep 6
-	echo scan >/sys/kernel/debug/kmemleak
-	echo scan >/sys/kernel/debug/kmemleak
-	cat /sys/kernel/debug/kmemleak
-	echo "$1: kmemleak scan done"
 }
 
 # p9_channel: QEMU's 9p share (tag p9share) is offered to the guest.
