@@ -9,24 +9,25 @@ uptime_cs() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
 # scan found a reference to, if its contents did not change since the scan
 # before (the first scan after its allocation only takes its checksum) and
 # if it was allocated 5 seconds before the scan began.  So the second scan
-# begins 6 seconds after the first: under TCG the first scan takes most of
-# that itself, where a sleep before both used to come on top of them.  The
-# second before the first lets the deferred frees of the scenario's unload
-# (RCU callbacks, work items) run.
+# begins 5.5 seconds after this call, when whatever the scenario allocated
+# is old enough: under TCG the first scan takes most of that itself, where
+# a sleep before both used to come on top of them.  The second before the
+# first lets the deferred frees of the scenario's unload (RCU callbacks,
+# work items) run.
 kmemleak_clean() {
-	local begun left
+	local called left
 	if [ ! -e /sys/kernel/debug/kmemleak ]; then
 		# The kernel decides: one built with kmemleak must offer the scan.
 		! grep -qw kmemleak_scan /proc/kallsyms ||
 			{ echo "$1: kmemleak is built in, but its debugfs file is missing"; return 1; }
 		return 0
 	fi
+	called=$(uptime_cs)
 	sleep 1
-	begun=$(uptime_cs)
 	echo scan >/sys/kernel/debug/kmemleak
-	left=$((begun + 600 - $(uptime_cs)))
+	left=$((called + 550 - $(uptime_cs)))
 	[ $left -le 0 ] || usleep $((left * 10000))
 	echo scan >/sys/kernel/debug/kmemleak
 	cat /sys/kernel/debug/kmemleak
-	echo "$1: kmemleak scans done in $((($(uptime_cs) - begun) / 100)) s"
+	echo "$1: kmemleak scans done in $((($(uptime_cs) - called) / 100)) s"
 }
