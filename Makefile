@@ -20,7 +20,7 @@
 #                   KERNEL=6.1 another of scripts/kernels.conf's DEBUG_KERNELS
 #   make patches    the upstream submission into build/patches: for
 #                   Debian's linux-source-7.3 the mainline series;
-#                   KERNEL=6.1 its 6.1 source (the stable backport);
+#                   KERNEL=6.1 v6.1.187 (the stable backport);
 #                   KSRC=/path/to/linux another tree
 #   make install    install the modules for KDIR's kernel (extra/, depmod)
 #   make uninstall  remove them again

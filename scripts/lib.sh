@@ -182,10 +182,36 @@ source_version() {
 		die "linux-source-6.1 is not installed; run scripts/deps"
 }
 
-# kernel_version SERIES: the pinned version of linux-source-SERIES.
+# kernel_version SERIES: the pinned version of SERIES's source.
 kernel_version() {
 	local var=KERNEL_${1//./_}_VERSION
 	printf '%s\n' "${!var:-}"
+}
+
+# kernel_package SERIES: the package of SERIES's pinned source: Debian's
+# linux-source-SERIES, or linux, the source package whose orig tarball is
+# the upstream release (kernel_is_release).
+kernel_package() {
+	local var=KERNEL_${1//./_}_PACKAGE
+	printf '%s\n' "${!var:-}"
+}
+
+# kernel_is_release SERIES: SERIES's pinned source is the upstream release
+# as it is, not a tree with Debian's patches.
+kernel_is_release() {
+	[ "$(kernel_package "$1")" = linux ]
+}
+
+# kernel_source_id SERIES: SERIES's pinned source, package and version, for
+# the keys of what is built from it.
+kernel_source_id() {
+	printf '%s %s\n' "$(kernel_package "$1")" "$(kernel_version "$1")"
+}
+
+# base_repo SERIES: the bare repository that scripts/patches imports
+# SERIES's pinned source into.
+base_repo() {
+	printf '%s/base-%s-%s.git\n' "$CACHE" "$(kernel_package "$1")" "$(kernel_version "$1")"
 }
 
 # netfs_h_has_io_count < NETFS_H: whether the include/linux/netfs.h on
@@ -207,13 +233,13 @@ series_inputs() {
 }
 
 # series_for SERIES: the submission `make patches -b SERIES` writes for
-# Debian's pinned linux-source-SERIES, written once per set of inputs with
+# SERIES's pinned source, written once per set of inputs with
 # a fixed identity; prints its directory.  Whatever uses a series takes it
 # from here, so it is never older than the scripts and templates.
 series_for() {
 	local dir
 	# shellcheck disable=SC2046
-	dir=$CACHE/series-$1-$(hash_of "linux-source-$1 $(kernel_version "$1")" $(series_inputs))
+	dir=$CACHE/series-$1-$(hash_of "$(kernel_source_id "$1")" $(series_inputs))
 	if [ ! -f "$dir/.done" ]; then
 		rm -rf "$dir" "$dir.work"
 		run_logged "$dir.log" env -u KSRC GIT_AUTHOR_NAME="netfs-iocount check" \
@@ -226,7 +252,7 @@ series_for() {
 }
 
 # series_base SERIES: `make patches -b SERIES` writes a submission for
-# Debian's linux-source-SERIES (a scripts/series/*/series.conf names it as
+# SERIES's pinned source (a scripts/series/*/series.conf names it as
 # its SERIES_BASE): its debug kernel is built from the patched tree.
 series_base() {
 	[ -n "$(series_conf "$1")" ]
@@ -292,7 +318,7 @@ debug_dir() {
 	tests=$(kernel_test_patches "$base")
 	[ "$1" = "$base" ] || variant=plain
 	# shellcheck disable=SC2046,SC2086
-	printf '%s/debug-%s-%s\n' "$CACHE" "$1" "$(hash_of "linux-source-$base $(kernel_version "$base")" \
+	printf '%s/debug-%s-%s\n' "$CACHE" "$1" "$(hash_of "$(kernel_source_id "$base")" \
 		$(debug_fragments "$base") "$TOP/scripts/kernel-debug" \
 		"series $series" $tests "variant $variant" ${DEBUG_FAULT_PATCH:-})"
 }
@@ -300,7 +326,7 @@ debug_dir() {
 # uml_dir SERIES: the directory of the SERIES UML kernel built from the
 # current inputs: the pinned source, its fragment and the build script.
 uml_dir() {
-	printf '%s/uml-%s-%s\n' "$CACHE" "$1" "$(hash_of "linux-source-$1 $(kernel_version "$1")" \
+	printf '%s/uml-%s-%s\n' "$CACHE" "$1" "$(hash_of "$(kernel_source_id "$1")" \
 		"$TOP/tests/kernel-uml.config" "$TOP/scripts/kernel-uml")"
 }
 
