@@ -25,6 +25,16 @@
  * by netfs's and 9p's own code.  A free netfs runs in its caller is not
  * delayed.  Writing 1 to "release" runs the postponed frees at once.
  *
+ * defer=1 makes a free that netfs runs in its caller (before 6.14, the last
+ * put of a request not from an asynchronous completion: a read served in
+ * the reading task) go the way netfs_put_request() sends one from an
+ * asynchronous completion: the work item is set to netfs_free_request() and
+ * queued on the unbound workqueue.  hold and delay_ms then act on it, so a
+ * test gets a held or postponed free from any read, without depending on
+ * the read's I/O completing outside the reader (a cache read whose I/O is
+ * done before its submission returns is completed in the reader).  From
+ * 6.14 netfs queues every free, and defer changes nothing.
+ *
  * fstype=NAME (at load only) makes delay mode act on the requests of the
  * filesystem type NAME instead of 9p's, cifs's say: the inode's count of
  * outstanding I/O then stays up until the postponed free runs.  hold=1 and
@@ -34,10 +44,13 @@
  * Parameters (all 0644 unless said):
  *   hold=1         hold v9fs_free_request() until released (fstype=9p)
  *   delay_ms=MS    postpone netfs's frees of 9p requests (0..10000)
+ *   defer=1        queue the frees netfs runs in its caller (delay_ms's
+ *                  filesystem type)
  *   fstype=NAME    the filesystem type of delay mode (0444; default 9p)
  *   release        write-only: let every held or postponed free go on
  *   held, delayed  read-only: frees held now, frees held or postponed so far
  *   postponed      read-only: frees postponed now
+ *   deferred       read-only: frees queued by defer=1 so far
  *   evict_waits    read-only: evictions (v9fs_evict_inode()) that began
  *                  while a held or postponed free of their inode was in
  *                  flight and returned only after it: they waited for it
@@ -83,10 +96,12 @@
 #endif
 
 static bool hold;
+static bool defer;
 
 static atomic_t held = ATOMIC_INIT(0);
 static atomic_t delayed = ATOMIC_INIT(0);
 static atomic_t postponed = ATOMIC_INIT(0);
+static atomic_t deferred = ATOMIC_INIT(0);
 static atomic_t release_seq = ATOMIC_INIT(0);
 static DECLARE_WAIT_QUEUE_HEAD(release_wq);
 static unsigned int delay_ms;
@@ -105,6 +120,8 @@ module_param_cb(delayed, &atomic_param_ops, &delayed, 0444);
 MODULE_PARM_DESC(delayed, "frees held or postponed so far (read-only)");
 module_param_cb(postponed, &atomic_param_ops, &postponed, 0444);
 MODULE_PARM_DESC(postponed, "frees postponed now (read-only)");
+module_param_cb(deferred, &atomic_param_ops, &deferred, 0444);
+MODULE_PARM_DESC(deferred, "frees queued by defer=1 so far (read-only)");
 
 /* Read-only once loaded: the kprobe handler compares it without a lock. */
 static char fstype[P9HOLD_FSTYPE_MAX + 1] = "9p";
@@ -326,6 +343,9 @@ static struct kprobe free_probe = {
 	.post_handler	= v9fs_free_request_post,
 };
 
+module_param(defer, bool, 0644);
+MODULE_PARM_DESC(defer, "queue the frees netfs runs in its caller, as it queues those of asynchronous completions");
+
 /* ---- delay_ms: netfs's free of a 9p request, run again later ---- */
 
 /* The request whose free @work runs (the member changed in 6.14). */
@@ -365,16 +385,26 @@ static noinline void p9hold_postpone_free(struct work_struct *work)
 static struct kprobe netfs_free_probe;
 
 /*
- * Whether @work runs netfs_free_request(): the probed address, or just
- * past the IBT landing pad the probe is placed after.
+ * netfs_free_request() itself, as a work item's function: the probed
+ * address, less the IBT landing pad a probe at a function's entry is
+ * placed after.
  */
-static bool p9hold_runs_free(const struct work_struct *work)
+static work_func_t p9hold_free_func(void)
 {
-	unsigned long func = (unsigned long)work->func;
 	unsigned long at = (unsigned long)netfs_free_probe.addr;
 
-	return func == at ||
-	       (IS_ENABLED(CONFIG_X86_KERNEL_IBT) && func + ENDBR_INSN_SIZE == at);
+#ifdef CONFIG_X86_KERNEL_IBT
+	/* is_endbr() is not exported from 6.2 on. */
+	if (*(u32 *)(at - ENDBR_INSN_SIZE) == gen_endbr())
+		at -= ENDBR_INSN_SIZE;
+#endif
+	return (work_func_t)at;
+}
+
+/* Whether @work runs netfs_free_request(). */
+static bool p9hold_runs_free(const struct work_struct *work)
+{
+	return work->func == p9hold_free_func();
 }
 
 /*
@@ -382,8 +412,8 @@ static bool p9hold_runs_free(const struct work_struct *work)
  * queued: the request is dead and its work item runs the free.  A free netfs
  * runs in its caller instead (a failed request, 7.x, at two references;
  * before 6.14 a last put not from an asynchronous completion, with the item's
- * function not set to the free) is left alone.  current_work() cannot tell:
- * it sees no worker from a kprobe's handler.
+ * function not set to the free) is not, though defer=1 queues the latter.
+ * current_work() cannot tell: it sees no worker from a kprobe's handler.
  */
 static bool p9hold_queued_free(struct work_struct *work)
 {
@@ -391,9 +421,38 @@ static bool p9hold_queued_free(struct work_struct *work)
 	       p9hold_runs_free(work);
 }
 
+/* Whether netfs_free_request(@work) runs in netfs_put_request()'s caller. */
+static bool p9hold_called_free(struct work_struct *work)
+{
+	return !refcount_read(&p9hold_rreq(work)->ref) &&
+	       !p9hold_runs_free(work);
+}
+
 static bool p9hold_delays(const struct inode *inode)
 {
 	return p9hold_fstype_is(inode->i_sb->s_type->name);
+}
+
+/*
+ * Entered in place of netfs_free_request() called by netfs_put_request():
+ * what netfs_put_request() does for an asynchronous completion instead.
+ */
+static noinline void p9hold_defer_free(struct work_struct *work)
+{
+	atomic_inc(&deferred);
+	work->func = p9hold_free_func();
+	queue_work(p9hold_wq, work);
+	module_put(THIS_MODULE);
+}
+
+/* defer=1: a free run in the caller sent to p9hold_defer_free(). */
+static int p9hold_defer(struct work_struct *work, struct pt_regs *regs)
+{
+	if (!READ_ONCE(defer) || !p9hold_delays(p9hold_rreq(work)->inode) ||
+	    !try_module_get(THIS_MODULE))
+		return 0;
+	instruction_pointer_set(regs, (unsigned long)p9hold_defer_free);
+	return 1;
 }
 
 static int netfs_free_request_called(struct kprobe *p, struct pt_regs *regs)
@@ -402,6 +461,8 @@ static int netfs_free_request_called(struct kprobe *p, struct pt_regs *regs)
 	const struct inode *inode;
 	int slot;
 
+	if (p9hold_called_free(work))
+		return p9hold_defer(work, regs);
 	if (!p9hold_queued_free(work))
 		return 0;
 	slot = slot_of_work(work);

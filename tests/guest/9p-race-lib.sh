@@ -19,6 +19,8 @@ delay=${P9_DELAY_MS:-100}
 p9race_load() {
 	modprobe 9p
 	modprobe 9pnet_virtio
+	# The share's PCI device (a module on the stock kernels).
+	modprobe virtio_pci 2>/dev/null || true
 	insmod /modules/p9hold.ko
 	echo "$delay" >$H/delay_ms
 	mkdir -p /mnt
